@@ -1,0 +1,1 @@
+"""Advantage-Weighted Regression, generic over Gymnasium-style environments (torch + numpy)."""

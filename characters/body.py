@@ -1,0 +1,149 @@
+"""The simulated character: one PyBullet multibody built from a CharacterSpec.
+
+This class holds the simulator handle and its indices so nothing else has to:
+set and read poses in clip layout, read link states, apply stable-PD targets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from characters.quiet import quiet_c_output
+
+with quiet_c_output():
+    import pybullet as pb
+    import pybullet_data
+
+from characters.kinematics import FIXED, REVOLUTE, SPHERICAL, KinematicTree
+from characters.spec import CharacterSpec
+from motions.interpolate import Pose, PoseVelocity
+
+_KIND = {pb.JOINT_FIXED: FIXED, pb.JOINT_REVOLUTE: REVOLUTE, pb.JOINT_SPHERICAL: SPHERICAL}
+
+
+class SimCharacter:
+    """A character in a PyBullet world (`client` from pybullet.connect)."""
+
+    def __init__(self, spec: CharacterSpec, client: int, self_collision: bool = True, lateral_friction: float = 0.9) -> None:
+        self.spec = spec
+        self.client = client
+        flags = pb.URDF_MAINTAIN_LINK_ORDER
+        if self_collision:
+            flags |= pb.URDF_USE_SELF_COLLISION | pb.URDF_USE_SELF_COLLISION_EXCLUDE_ALL_PARENTS
+        path = f"{pybullet_data.getDataPath()}/{spec.urdf}"
+        with quiet_c_output():
+            self.body = pb.loadURDF(path, [0, 1, 0], globalScaling=spec.global_scaling, flags=flags, physicsClientId=client)
+        self.num_links = pb.getNumJoints(self.body, physicsClientId=client)
+        infos = [pb.getJointInfo(self.body, j, physicsClientId=client) for j in range(self.num_links)]
+        self.link_index = {info[12].decode(): j for j, info in enumerate(infos)}
+        self._infos = infos
+        named = (*spec.joint_names, *spec.end_effectors, *spec.ground_contact_links, spec.root_link)
+        missing = [n for n in named if n not in self.link_index]
+        if missing:
+            raise ValueError(f"character {spec.name!r}: links {missing} not in {spec.urdf}")
+        self.joint_indices = [self.link_index[n] for n in spec.joint_names]
+        self.end_effector_indices = [self.link_index[n] for n in spec.end_effectors]
+        self.root_index = self.link_index[spec.root_link]
+        for j in range(-1, self.num_links):
+            pb.changeDynamics(self.body, j, lateralFriction=lateral_friction, linearDamping=0.0, angularDamping=0.0, physicsClientId=client)
+        self._disable_default_motors()
+        self.kp = [j.kp for j in spec.joints]
+        self.kd = [j.kd for j in spec.joints]
+        self.max_forces = [[j.torque_limit_nm] * j.velocity_dofs for j in spec.joints]
+
+    def _disable_default_motors(self) -> None:
+        """PyBullet gives revolute/spherical joints a velocity motor by default: switch it off."""
+        for j, spec in zip(self.joint_indices, self.spec.joints, strict=True):
+            if spec.dofs == 1:
+                pb.setJointMotorControl2(self.body, j, pb.VELOCITY_CONTROL, targetVelocity=0, force=0, physicsClientId=self.client)
+            else:
+                pb.setJointMotorControlMultiDof(
+                    self.body,
+                    j,
+                    pb.POSITION_CONTROL,
+                    targetPosition=[0, 0, 0, 1],
+                    targetVelocity=[0, 0, 0],
+                    positionGain=0,
+                    velocityGain=1,
+                    force=[0, 0, 0],
+                    physicsClientId=self.client,
+                )
+
+    def _split(self, flat: np.ndarray, sizes: list[int]) -> list[list[float]]:
+        out, col = [], 0
+        for size in sizes:
+            out.append([float(x) for x in flat[col : col + size]])
+            col += size
+        return out
+
+    def set_pose(self, pose: Pose, velocity: PoseVelocity | None = None) -> None:
+        """Teleport the character to a pose (and velocities; zero if None)."""
+        c = self.client
+        pb.resetBasePositionAndOrientation(self.body, pose.root_pos.tolist(), pose.root_quat.tolist(), physicsClientId=c)
+        positions = self._split(pose.joints, list(self.spec.joint_dofs))
+        if velocity is None:
+            pb.resetBaseVelocity(self.body, [0, 0, 0], [0, 0, 0], physicsClientId=c)
+            velocities = [[0.0] * j.velocity_dofs for j in self.spec.joints]
+        else:
+            pb.resetBaseVelocity(self.body, velocity.root_lin.tolist(), velocity.root_ang.tolist(), physicsClientId=c)
+            velocities = self._split(velocity.joints, [j.velocity_dofs for j in self.spec.joints])
+        pb.resetJointStatesMultiDof(self.body, self.joint_indices, positions, velocities, physicsClientId=c)
+
+    def get_pose(self) -> tuple[Pose, PoseVelocity]:
+        """Current pose and velocities in clip layout (quaternions x,y,z,w)."""
+        c = self.client
+        pos, quat = pb.getBasePositionAndOrientation(self.body, physicsClientId=c)
+        lin, ang = pb.getBaseVelocity(self.body, physicsClientId=c)
+        states = pb.getJointStatesMultiDof(self.body, self.joint_indices, physicsClientId=c)
+        joints = np.concatenate([s[0] for s in states])
+        joint_vel = np.concatenate([s[1] for s in states])
+        return Pose(np.array(pos), np.array(quat), joints), PoseVelocity(np.array(lin), np.array(ang), joint_vel)
+
+    def link_states(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every link's inertial frame and velocity, world frame.
+
+        Returns positions [L,3], orientations [L,4] x,y,z,w, linear [L,3] and angular [L,3] velocities.
+        """
+        states = pb.getLinkStates(
+            self.body, range(self.num_links), computeLinkVelocity=1, computeForwardKinematics=1, physicsClientId=self.client
+        )
+        arr = np.array([s[0] + s[1] + s[6] + s[7] for s in states])
+        return arr[:, 0:3], arr[:, 3:7], arr[:, 7:10], arr[:, 10:13]
+
+    def apply_pd_targets(self, targets: np.ndarray) -> None:
+        """Stable PD toward joint targets in clip layout (quaternions x,y,z,w, radians)."""
+        positions = self._split(targets, list(self.spec.joint_dofs))
+        velocities = [[0.0] * j.velocity_dofs for j in self.spec.joints]
+        pb.setJointMotorControlMultiDofArray(
+            self.body,
+            self.joint_indices,
+            pb.STABLE_PD_CONTROL,
+            targetPositions=positions,
+            targetVelocities=velocities,
+            forces=self.max_forces,
+            positionGains=self.kp,
+            velocityGains=self.kd,
+            physicsClientId=self.client,
+        )
+
+    def kinematic_tree(self) -> KinematicTree:
+        """The link tree in numpy form, for `characters.kinematics.link_frames`."""
+        c = self.client
+        n = self.num_links
+        col_of, col = {}, 0
+        for j, spec in zip(self.joint_indices, self.spec.joints, strict=True):
+            col_of[j] = col
+            col += spec.dofs
+        dyn = [pb.getDynamicsInfo(self.body, j, physicsClientId=c) for j in range(n)]
+        return KinematicTree(
+            parent=np.array([info[16] for info in self._infos]),
+            kind=np.array([_KIND[info[2]] for info in self._infos]),
+            axis=np.array([info[13] for info in self._infos], dtype=float),
+            joint_pos=np.array([info[14] for info in self._infos], dtype=float),
+            joint_quat=np.array([info[15] for info in self._infos], dtype=float),
+            inertial_pos=np.array([d[3] for d in dyn], dtype=float),
+            inertial_quat=np.array([d[4] for d in dyn], dtype=float),
+            pose_col=np.array([col_of.get(j, -1) for j in range(n)]),
+            mass=np.array([d[0] for d in dyn], dtype=float),
+            base_mass=float(pb.getDynamicsInfo(self.body, -1, physicsClientId=c)[0]),
+        )

@@ -1,0 +1,10 @@
+"""Errors that mean 'the user gave us something we cannot use': one line, exit code 2."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Bad input from the user (file, name, option). `str()` is the whole one-line message."""
+
+
+EXIT_USAGE = 2

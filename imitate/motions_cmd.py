@@ -1,0 +1,33 @@
+"""`imitate motions`: list the clips that can be named, or check one against a character."""
+
+from __future__ import annotations
+
+import argparse
+
+from characters import get_character
+from motions import clip_summary, load_clip, resolve_clip, shipped_clips
+from motions.library import short_name
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("motions", help="list the clips that can be named, with duration and frame count")
+    p.add_argument("--check", metavar="FILE", help="validate a clip file (or name) against --character and report it")
+    p.add_argument("--character", default="humanoid", help="character to check the clip against (default: humanoid)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    spec = get_character(args.character)
+    if args.check:
+        path = resolve_clip(args.check, spec.clip_prefix)
+        clip = load_clip(path, spec.joint_dofs, spec.name)
+        kind = "looping" if clip.loop else "one-shot"
+        print(f"ok: {path} fits {spec.name}: {clip.num_frames} frames, {clip.duration:.3f} s, {kind}")
+        return 0
+    print(f"{'name':<24} {'duration':>9} {'frames':>7}  loop  file")
+    for path in shipped_clips():
+        seconds, frames, loop = clip_summary(path)
+        name = short_name(path, spec.clip_prefix)
+        print(f"{name:<24} {seconds:>8.3f}s {frames:>7}  {'wrap' if loop else 'none':<4}  {path.name}")
+    print(f"\nshort names resolve for --character {spec.name} (prefix {spec.clip_prefix!r}); any clip file path works too.")
+    return 0

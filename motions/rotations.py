@@ -1,0 +1,135 @@
+"""Quaternion math on numpy arrays.
+
+Convention, stated once for the whole package: quaternions are stored
+**x, y, z, w** (PyBullet's order). DeepMimic clip files store w, x, y, z;
+the loader converts at the file boundary (`from_wxyz`). The world is y-up,
+as in DeepMimic clips and PyBullet's DeepMimic port.
+
+Every function broadcasts over leading dimensions: shapes are written as
+[..., 4] for quaternions and [..., 3] for vectors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+IDENTITY = np.array([0.0, 0.0, 0.0, 1.0])
+
+
+def from_wxyz(q: np.ndarray) -> np.ndarray:
+    """[..., 4] w,x,y,z -> [..., 4] x,y,z,w."""
+    return np.concatenate([q[..., 1:4], q[..., :1]], axis=-1)
+
+
+def to_wxyz(q: np.ndarray) -> np.ndarray:
+    """[..., 4] x,y,z,w -> [..., 4] w,x,y,z."""
+    return np.concatenate([q[..., 3:4], q[..., :3]], axis=-1)
+
+
+def quat_normalize(q: np.ndarray) -> np.ndarray:
+    """[..., 4] -> [..., 4] unit quaternions (input must have non-zero norm)."""
+    return q / np.linalg.norm(q, axis=-1, keepdims=True)
+
+
+def quat_conj(q: np.ndarray) -> np.ndarray:
+    """[..., 4] -> [..., 4]; the inverse of a unit quaternion."""
+    return q * np.array([-1.0, -1.0, -1.0, 1.0])
+
+
+def quat_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Hamilton product a*b: rotation b first, then a. [..., 4] x [..., 4] -> [..., 4]."""
+    ax, ay, az, aw = np.moveaxis(a, -1, 0)
+    bx, by, bz, bw = np.moveaxis(b, -1, 0)
+    return np.stack(
+        [
+            aw * bx + ax * bw + ay * bz - az * by,
+            aw * by - ax * bz + ay * bw + az * bx,
+            aw * bz + ax * by - ay * bx + az * bw,
+            aw * bw - ax * bx - ay * by - az * bz,
+        ],
+        axis=-1,
+    )
+
+
+def quat_rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Rotate vectors v by unit quaternions q. [..., 4], [..., 3] -> [..., 3]."""
+    u = q[..., :3]
+    w = q[..., 3:4]
+    t = 2.0 * np.cross(u, v)
+    return v + w * t + np.cross(u, t)
+
+
+def quat_canonical(q: np.ndarray) -> np.ndarray:
+    """Flip sign so that w >= 0 (q and -q are the same rotation). [..., 4] -> [..., 4]."""
+    return np.where(q[..., 3:4] < 0.0, -q, q)
+
+
+def quat_to_rotvec(q: np.ndarray) -> np.ndarray:
+    """Unit quaternion -> rotation vector (axis * angle, angle in [0, pi]). [..., 4] -> [..., 3]."""
+    q = quat_canonical(q)
+    s = np.linalg.norm(q[..., :3], axis=-1, keepdims=True)
+    angle = 2.0 * np.arctan2(s, q[..., 3:4])
+    # angle / sin(angle/2) -> 2 as s -> 0; use the series to stay finite.
+    scale = np.where(s > 1e-8, angle / np.maximum(s, 1e-12), 2.0 + (angle**2) / 12.0)
+    return q[..., :3] * scale
+
+
+def rotvec_to_quat(v: np.ndarray) -> np.ndarray:
+    """Rotation vector -> unit quaternion. [..., 3] -> [..., 4]."""
+    angle = np.linalg.norm(v, axis=-1, keepdims=True)
+    half = 0.5 * angle
+    # sin(half)/angle -> 0.5 as angle -> 0
+    k = np.where(angle > 1e-8, np.sin(half) / np.maximum(angle, 1e-12), 0.5 - angle**2 / 48.0)
+    return np.concatenate([v * k, np.cos(half)], axis=-1)
+
+
+def quat_angle(q: np.ndarray) -> np.ndarray:
+    """Rotation angle of unit quaternions, in [0, pi]. [..., 4] -> [...]."""
+    return np.linalg.norm(quat_to_rotvec(q), axis=-1)
+
+
+def axis_angle_to_quat(axis: np.ndarray, angle: np.ndarray) -> np.ndarray:
+    """Axis (any length; zero means identity) and angle -> unit quaternion.
+
+    Shapes: axis [..., 3], angle [...] -> [..., 4].
+    """
+    norm = np.linalg.norm(axis, axis=-1, keepdims=True)
+    unit = np.where(norm > 1e-9, axis / np.maximum(norm, 1e-12), 0.0)
+    half = 0.5 * np.asarray(angle)[..., None]
+    q = np.concatenate([unit * np.sin(half), np.cos(half)], axis=-1)
+    return np.where(norm > 1e-9, q, IDENTITY)
+
+
+def slerp(q0: np.ndarray, q1: np.ndarray, t: np.ndarray | float) -> np.ndarray:
+    """Spherical linear interpolation along the shorter arc.
+
+    Shapes: q0, q1 [..., 4]; t scalar or [...] -> [..., 4] unit quaternions.
+    """
+    t = np.asarray(t, dtype=float)[..., None]
+    dot = np.sum(q0 * q1, axis=-1, keepdims=True)
+    q1 = np.where(dot < 0.0, -q1, q1)
+    dot = np.abs(dot)
+    theta = np.arccos(np.clip(dot, -1.0, 1.0))
+    sin_theta = np.sin(theta)
+    near = sin_theta < 1e-6
+    safe = np.where(near, 1.0, sin_theta)
+    w0 = np.where(near, 1.0 - t, np.sin((1.0 - t) * theta) / safe)
+    w1 = np.where(near, t, np.sin(t * theta) / safe)
+    return quat_normalize(w0 * q0 + w1 * q1)
+
+
+def heading_angle(q: np.ndarray) -> np.ndarray:
+    """Yaw about the y (up) axis of a root orientation. [..., 4] -> [...] radians.
+
+    The heading is the direction the root's local x axis points in the ground
+    plane: atan2(-x_dir.z, x_dir.x), as in DeepMimic.
+    """
+    x_dir = quat_rotate(q, np.broadcast_to(np.array([1.0, 0.0, 0.0]), q.shape[:-1] + (3,)))
+    return np.arctan2(-x_dir[..., 2], x_dir[..., 0])
+
+
+def yaw_quat(angle: np.ndarray | float) -> np.ndarray:
+    """Rotation by `angle` about the y axis. [...] -> [..., 4]."""
+    half = 0.5 * np.asarray(angle, dtype=float)
+    zeros = np.zeros_like(half)
+    return np.stack([zeros, np.sin(half), zeros, np.cos(half)], axis=-1)

@@ -1,0 +1,1 @@
+"""Interactive window and headless video for characters (never imports torch)."""
