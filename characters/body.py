@@ -50,6 +50,10 @@ class SimCharacter:
         self.kp = [j.kp for j in spec.joints]
         self.kd = [j.kd for j in spec.joints]
         self.max_forces = [[j.torque_limit_nm] * j.velocity_dofs for j in spec.joints]
+        self._zero_velocities = [[0.0] * j.velocity_dofs for j in spec.joints]
+        self._pd_positions: list[list[float]] = []
+        self._zero_velocities = [[0.0] * j.velocity_dofs for j in spec.joints]
+        self._pd_positions: list[list[float]] = []
 
     def _disable_default_motors(self) -> None:
         """PyBullet gives revolute/spherical joints a velocity motor by default: switch it off."""
@@ -70,9 +74,10 @@ class SimCharacter:
                 )
 
     def _split(self, flat: np.ndarray, sizes: list[int]) -> list[list[float]]:
+        values = flat.tolist()
         out, col = [], 0
         for size in sizes:
-            out.append([float(x) for x in flat[col : col + size]])
+            out.append(values[col : col + size])
             col += size
         return out
 
@@ -99,27 +104,33 @@ class SimCharacter:
         joint_vel = np.concatenate([s[1] for s in states])
         return Pose(np.array(pos), np.array(quat), joints), PoseVelocity(np.array(lin), np.array(ang), joint_vel)
 
-    def link_states(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Every link's inertial frame and velocity, world frame.
+    def link_states(self) -> np.ndarray:
+        """Every link's state in the world frame, one row per link: [L, 16].
 
-        Returns positions [L,3], orientations [L,4] x,y,z,w, linear [L,3] and angular [L,3] velocities.
+        Columns: 0:3 centre-of-mass position, 3:7 orientation x,y,z,w,
+        7:10 linear and 10:13 angular velocity, 13:16 link-frame (joint) position.
         """
         states = pb.getLinkStates(
             self.body, range(self.num_links), computeLinkVelocity=1, computeForwardKinematics=1, physicsClientId=self.client
         )
-        arr = np.array([s[0] + s[1] + s[6] + s[7] for s in states])
-        return arr[:, 0:3], arr[:, 3:7], arr[:, 7:10], arr[:, 10:13]
+        return np.array([s[0] + s[1] + s[6] + s[7] + s[4] for s in states])
 
-    def apply_pd_targets(self, targets: np.ndarray) -> None:
-        """Stable PD toward joint targets in clip layout (quaternions x,y,z,w, radians)."""
-        positions = self._split(targets, list(self.spec.joint_dofs))
-        velocities = [[0.0] * j.velocity_dofs for j in self.spec.joints]
+    def set_pd_targets(self, targets: np.ndarray) -> None:
+        """Stable PD toward joint targets in clip layout (quaternions x,y,z,w, radians).
+
+        PyBullet consumes stable-PD commands at every physics step: call
+        `apply_pd()` before each `stepSimulation`. The lists are built once here.
+        """
+        self._pd_positions = self._split(targets, list(self.spec.joint_dofs))
+
+    def apply_pd(self) -> None:
+        """Send the current stable-PD targets for the next physics step."""
         pb.setJointMotorControlMultiDofArray(
             self.body,
             self.joint_indices,
             pb.STABLE_PD_CONTROL,
-            targetPositions=positions,
-            targetVelocities=velocities,
+            targetPositions=self._pd_positions,
+            targetVelocities=self._zero_velocities,
             forces=self.max_forces,
             positionGains=self.kp,
             velocityGains=self.kd,

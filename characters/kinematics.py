@@ -45,33 +45,38 @@ class KinematicTree:
         return int(self.parent.shape[0])
 
 
-def link_frames(tree: KinematicTree, root_pos: np.ndarray, root_quat: np.ndarray, joints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """World inertial frames of every link.
+def link_frames(
+    tree: KinematicTree, root_pos: np.ndarray, root_quat: np.ndarray, joints: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """World frames of every link, for one pose or a batch of N poses.
 
-    Shapes: root_pos [3], root_quat [4] (base frame), joints [D] (clip layout)
-    -> positions [L,3], orientations [L,4] (x,y,z,w).
+    Shapes: root_pos [...,3], root_quat [...,4] (base frame), joints [...,D] (clip layout)
+    -> inertial (centre-of-mass) positions [...,L,3], their orientations [...,L,4]
+    (x,y,z,w), and joint positions [...,L,3] (the link frame origin, where the
+    joint connecting the link to its parent sits).
     """
     n = tree.num_links
-    local_q = np.tile(np.array([0.0, 0.0, 0.0, 1.0]), (n, 1))
+    batch = root_pos.shape[:-1]
+    pos = np.empty(batch + (n, 3))
+    quat = np.empty(batch + (n, 4))
+    joint_pos = np.empty(batch + (n, 3))
     for i in range(n):
         col = tree.pose_col[i]
-        if tree.kind[i] == SPHERICAL:
-            local_q[i] = joints[col : col + 4]
-        elif tree.kind[i] == REVOLUTE:
-            local_q[i] = axis_angle_to_quat(tree.axis[i], joints[col])
-    pos = np.empty((n, 3))
-    quat = np.empty((n, 4))
-    for i in range(n):
         p = tree.parent[i]
-        ppos, pquat = (root_pos, root_quat) if p < 0 else (pos[p], quat[p])
+        ppos, pquat = (root_pos, root_quat) if p < 0 else (pos[..., p, :], quat[..., p, :])
         jpos = ppos + quat_rotate(pquat, tree.joint_pos[i])
-        jquat = quat_mul(quat_mul(pquat, tree.joint_quat[i]), local_q[i])
-        pos[i] = jpos + quat_rotate(jquat, tree.inertial_pos[i])
-        quat[i] = quat_mul(jquat, tree.inertial_quat[i])
-    return pos, quat
+        jquat = quat_mul(pquat, tree.joint_quat[i])
+        if tree.kind[i] == SPHERICAL:
+            jquat = quat_mul(jquat, joints[..., col : col + 4])
+        elif tree.kind[i] == REVOLUTE:
+            jquat = quat_mul(jquat, axis_angle_to_quat(tree.axis[i], joints[..., col]))
+        joint_pos[..., i, :] = jpos
+        pos[..., i, :] = jpos + quat_rotate(jquat, tree.inertial_pos[i])
+        quat[..., i, :] = quat_mul(jquat, tree.inertial_quat[i])
+    return pos, quat, joint_pos
 
 
 def center_of_mass(tree: KinematicTree, root_pos: np.ndarray, link_pos: np.ndarray) -> np.ndarray:
-    """Whole-body centre of mass. root_pos [3] (base), link_pos [L,3] -> [3]."""
+    """Whole-body centre of mass. root_pos [...,3] (base), link_pos [...,L,3] -> [...,3]."""
     total = tree.base_mass + tree.mass.sum()
-    return (tree.base_mass * root_pos + tree.mass @ link_pos) / total
+    return (tree.base_mass * root_pos + np.einsum("l,...lk->...k", tree.mass, link_pos)) / total

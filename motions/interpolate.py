@@ -5,6 +5,9 @@ Looping clips repeat, the root moving on by `clip.cycle_offset` each cycle so a
 looped run keeps travelling; non-looping clips clamp to their first/last frame.
 Velocities are the finite difference across the keyframe interval that holds
 `t` (constant over the interval, as in DeepMimic), zero past a clamped end.
+
+Every function takes a scalar time or an array of times [N]; array inputs give
+outputs with a leading [N] dimension.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from motions.rotations import quat_conj, quat_mul, quat_to_rotvec, slerp
 
 @dataclass(frozen=True)
 class Pose:
-    """A character pose. root_pos [3], root_quat [4] x,y,z,w (world), joints [D] (clip layout)."""
+    """A character pose. root_pos [...,3], root_quat [...,4] x,y,z,w (world), joints [...,D] (clip layout)."""
 
     root_pos: np.ndarray
     root_quat: np.ndarray
@@ -30,9 +33,9 @@ class Pose:
 class PoseVelocity:
     """Velocities of a pose.
 
-    root_lin [3] and root_ang [3]: world frame. joints [V]: per joint, 3 values
-    (angular velocity in the joint's child frame, rad/s) for a spherical joint,
-    1 (rad/s) for a revolute joint.
+    root_lin [...,3] and root_ang [...,3]: world frame. joints [...,V]: per joint,
+    3 values (angular velocity in the joint's child frame, rad/s) for a spherical
+    joint, 1 (rad/s) for a revolute joint.
     """
 
     root_lin: np.ndarray
@@ -42,30 +45,30 @@ class PoseVelocity:
 
 @dataclass(frozen=True)
 class ClipTime:
-    """Where a time falls in a clip: cycle count, keyframe interval and fraction."""
+    """Where times fall in a clip: cycle count, keyframe interval, fraction in [0, 1], past a clamped end."""
 
-    cycle: int
-    frame: int
-    fraction: float
-    past_end: bool
+    cycle: np.ndarray
+    frame: np.ndarray
+    fraction: np.ndarray
+    past_end: np.ndarray
 
 
-def locate(clip: Clip, t: float) -> ClipTime:
-    """Map a time in seconds to (cycle, keyframe interval, fraction in [0, 1])."""
+def locate(clip: Clip, t: float | np.ndarray) -> ClipTime:
+    """Map times in seconds to (cycle, keyframe interval, fraction). Shapes: t [] or [N]."""
+    t = np.asarray(t, dtype=float)
     period = clip.duration
     if clip.loop:
-        cycle = int(np.floor(t / period))
+        cycle = np.floor(t / period)
         local = t - cycle * period
-        past_end = False
+        past_end = np.zeros(t.shape, dtype=bool)
     else:
-        cycle = 0
-        local = min(max(t, 0.0), period)
+        cycle = np.zeros(t.shape)
+        local = np.clip(t, 0.0, period)
         past_end = t >= period
     times = clip.frame_times
-    frame = int(np.searchsorted(times, local, side="right")) - 1
-    frame = min(max(frame, 0), clip.num_frames - 2)
-    fraction = (local - times[frame]) / clip.durations[frame]
-    return ClipTime(cycle, frame, float(min(max(fraction, 0.0), 1.0)), past_end)
+    frame = np.clip(np.searchsorted(times, local, side="right") - 1, 0, clip.num_frames - 2)
+    fraction = np.clip((local - times[frame]) / clip.durations[frame], 0.0, 1.0)
+    return ClipTime(cycle.astype(int), frame, fraction, past_end)
 
 
 def phase_at(clip: Clip, t: float) -> float:
@@ -75,22 +78,22 @@ def phase_at(clip: Clip, t: float) -> float:
     return float(min(max(t / clip.duration, 0.0), 1.0))
 
 
-def _interp_joints(joints0: np.ndarray, joints1: np.ndarray, fraction: float, joint_dofs: tuple[int, ...]) -> np.ndarray:
+def _interp_joints(joints0: np.ndarray, joints1: np.ndarray, fraction: np.ndarray, joint_dofs: tuple[int, ...]) -> np.ndarray:
     out = np.empty_like(joints0)
     col = 0
     for dofs in joint_dofs:
-        a, b = joints0[col : col + dofs], joints1[col : col + dofs]
-        out[col : col + dofs] = slerp(a, b, fraction) if dofs == 4 else a + fraction * (b - a)
+        a, b = joints0[..., col : col + dofs], joints1[..., col : col + dofs]
+        out[..., col : col + dofs] = slerp(a, b, fraction) if dofs == 4 else a + fraction[..., None] * (b - a)
         col += dofs
     return out
 
 
-def pose_at(clip: Clip, t: float) -> Pose:
-    """The clip's pose at time t (seconds)."""
+def pose_at(clip: Clip, t: float | np.ndarray) -> Pose:
+    """The clip's pose at time(s) t in seconds."""
     where = locate(clip, t)
     i, f = where.frame, where.fraction
-    root_pos = clip.root_pos[i] + f * (clip.root_pos[i + 1] - clip.root_pos[i])
-    root_pos = root_pos + where.cycle * clip.cycle_offset
+    root_pos = clip.root_pos[i] + f[..., None] * (clip.root_pos[i + 1] - clip.root_pos[i])
+    root_pos = root_pos + where.cycle[..., None] * clip.cycle_offset
     root_quat = slerp(clip.root_quat[i], clip.root_quat[i + 1], f)
     joints = _interp_joints(clip.joints[i], clip.joints[i + 1], f, clip.joint_dofs)
     return Pose(root_pos, root_quat, joints)
@@ -101,13 +104,12 @@ def velocity_size(joint_dofs: tuple[int, ...]) -> int:
     return sum(3 if d == 4 else d for d in joint_dofs)
 
 
-def velocity_at(clip: Clip, t: float) -> PoseVelocity:
+def velocity_at(clip: Clip, t: float | np.ndarray) -> PoseVelocity:
     """Finite-difference velocities over the keyframe interval holding t."""
     where = locate(clip, t)
-    if where.past_end:
-        return PoseVelocity(np.zeros(3), np.zeros(3), np.zeros(velocity_size(clip.joint_dofs)))
     i = where.frame
-    dt = clip.durations[i]
+    dt = clip.durations[i][..., None]
+    moving = (~where.past_end)[..., None]
     root_lin = (clip.root_pos[i + 1] - clip.root_pos[i]) / dt
     q0, q1 = clip.root_quat[i], clip.root_quat[i + 1]
     root_ang = quat_to_rotvec(quat_mul(q1, quat_conj(q0))) / dt
@@ -120,4 +122,4 @@ def velocity_at(clip: Clip, t: float) -> PoseVelocity:
         else:
             joint_vel.append((b - a) / dt)
         col += dofs
-    return PoseVelocity(root_lin, root_ang, np.concatenate(joint_vel))
+    return PoseVelocity(root_lin * moving, root_ang * moving, np.concatenate(joint_vel, axis=-1) * moving)

@@ -64,12 +64,19 @@ def test_pose_round_trips_through_pybullet(body, name):
 def test_our_kinematics_matches_pybullet(body):
     c = clip("cartwheel.txt")
     tree = body.kinematic_tree()
+    batch = pose_at(c, np.linspace(0.0, c.duration, 5))
+    batch_pos, _, _ = link_frames(tree, batch.root_pos, batch.root_quat, batch.joints)
+    for k, t in enumerate(np.linspace(0.0, c.duration, 5)):
+        pose = pose_at(c, t)
+        assert np.allclose(batch_pos[k], link_frames(tree, pose.root_pos, pose.root_quat, pose.joints)[0])
     for t in np.linspace(0.0, c.duration, 17):
         pose = pose_at(c, t)
         body.set_pose(pose)
-        pos, quat, _, _ = body.link_states()
-        our_pos, our_quat = link_frames(tree, pose.root_pos, pose.root_quat, pose.joints)
+        states = body.link_states()
+        pos, quat, joint_pos = states[:, 0:3], states[:, 3:7], states[:, 13:16]
+        our_pos, our_quat, our_joint_pos = link_frames(tree, pose.root_pos, pose.root_quat, pose.joints)
         assert np.abs(our_pos - pos).max() < 1e-9
+        assert np.abs(our_joint_pos - joint_pos).max() < 1e-6  # PyBullet returns link frames in float32
         assert np.allclose(np.abs(np.sum(our_quat * quat, axis=1)), 1.0, atol=1e-9)
         base_pos = np.array(pb.getBasePositionAndOrientation(body.body, physicsClientId=body.client)[0])
         com = center_of_mass(tree, base_pos, pos)

@@ -1,0 +1,175 @@
+"""Batched environments: N Gymnasium envs behind one reset/step on arrays.
+
+`SyncVectorEnv` steps them in this process; `SubprocVectorEnv` gives each one a
+worker process (one per core by default). Both auto-reset: when an episode
+ends, `infos[i]["final_obs"]` holds its last observation and `obs[i]` is the
+first observation of the next episode. A worker that raises or dies is
+reported as `VectorEnvError` naming the worker and its error; the parent never
+waits on a dead pipe.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+EnvFactory = Callable[[], Any]
+StepResult = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[dict]]
+
+
+class VectorEnvError(RuntimeError):
+    """A worker environment failed; the message names the worker and its error."""
+
+
+def default_num_envs() -> int:
+    """One environment per core available to this process."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _step_one(env: Any, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict]:
+    obs, reward, terminated, truncated, info = env.step(action)
+    if terminated or truncated:
+        info = dict(info)
+        info["final_obs"] = obs
+        info["episode_steps"] = getattr(env, "steps", None)
+        obs, _ = env.reset()
+    return obs, reward, terminated, truncated, info
+
+
+class SyncVectorEnv:
+    """N environments stepped one after another in this process."""
+
+    def __init__(self, factories: Sequence[EnvFactory]) -> None:
+        self.envs = [f() for f in factories]
+        self.num_envs = len(self.envs)
+        self.observation_space = self.envs[0].observation_space
+        self.action_space = self.envs[0].action_space
+
+    def reset(self, seed: int | None = None) -> tuple[np.ndarray, list[dict]]:
+        results = [env.reset(seed=None if seed is None else seed + i) for i, env in enumerate(self.envs)]
+        return np.stack([r[0] for r in results]), [r[1] for r in results]
+
+    def step(self, actions: np.ndarray) -> StepResult:
+        results = [_step_one(env, a) for env, a in zip(self.envs, actions, strict=True)]
+        return _collate(results)
+
+    def close(self) -> None:
+        for env in self.envs:
+            env.close()
+
+
+def _collate(results: list) -> StepResult:
+    obs, rewards, terminated, truncated, infos = zip(*results, strict=True)
+    return np.stack(obs), np.array(rewards, dtype=np.float64), np.array(terminated), np.array(truncated), list(infos)
+
+
+def _worker(conn: Any, factory: EnvFactory) -> None:
+    # one thread per worker: the workers already fill the cores
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = "1"
+    try:
+        env = factory()
+        conn.send(("ok", (env.observation_space, env.action_space)))
+        while True:
+            cmd, data = conn.recv()
+            if cmd == "reset":
+                conn.send(("ok", env.reset(seed=data)))
+            elif cmd == "step":
+                conn.send(("ok", _step_one(env, data)))
+            elif cmd == "close":
+                env.close()
+                conn.send(("ok", None))
+                return
+    except (KeyboardInterrupt, EOFError):
+        return
+    except Exception as exc:  # report, do not hang the parent
+        summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        try:
+            conn.send(("error", f"{summary}\n{traceback.format_exc()}"))
+        except (BrokenPipeError, OSError):
+            pass
+
+
+class SubprocVectorEnv:
+    """N environments, each in its own worker process."""
+
+    def __init__(self, factories: Sequence[EnvFactory], start_method: str = "forkserver", timeout_s: float = 120.0) -> None:
+        ctx = mp.get_context(start_method)
+        self.num_envs = len(factories)
+        self.timeout_s = timeout_s
+        self._conns, self._procs = [], []
+        for i, factory in enumerate(factories):
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_worker, args=(child, factory), daemon=True, name=f"env-worker-{i}")
+            proc.start()
+            child.close()
+            self._conns.append(parent)
+            self._procs.append(proc)
+        spaces = [self._receive(i) for i in range(self.num_envs)]
+        self.observation_space, self.action_space = spaces[0]
+        self._closed = False
+
+    def _receive(self, i: int) -> Any:
+        conn, proc = self._conns[i], self._procs[i]
+        waited = 0.0
+        while not conn.poll(0.05):
+            waited += 0.05
+            if not proc.is_alive():
+                raise VectorEnvError(f"env worker {i} died (exit code {proc.exitcode})")
+            if waited > self.timeout_s:
+                raise VectorEnvError(f"env worker {i} did not answer within {self.timeout_s:.0f} s")
+        try:
+            status, payload = conn.recv()
+        except (EOFError, ConnectionResetError):
+            proc.join(1.0)
+            raise VectorEnvError(f"env worker {i} died (exit code {proc.exitcode})") from None
+        if status == "error":
+            first = payload.splitlines()[0]
+            raise VectorEnvError(f"env worker {i} failed: {first}\n{payload}")
+        return payload
+
+    def _send(self, i: int, msg: tuple) -> None:
+        try:
+            self._conns[i].send(msg)
+        except (BrokenPipeError, OSError):
+            raise VectorEnvError(f"env worker {i} died (exit code {self._procs[i].exitcode})") from None
+
+    def reset(self, seed: int | None = None) -> tuple[np.ndarray, list[dict]]:
+        for i in range(self.num_envs):
+            self._send(i, ("reset", None if seed is None else seed + i))
+        results = [self._receive(i) for i in range(self.num_envs)]
+        return np.stack([r[0] for r in results]), [r[1] for r in results]
+
+    def step(self, actions: np.ndarray) -> StepResult:
+        for i in range(self.num_envs):
+            self._send(i, ("step", np.asarray(actions[i])))
+        return _collate([self._receive(i) for i in range(self.num_envs)])
+
+    def close(self) -> None:
+        if getattr(self, "_closed", True):
+            return
+        self._closed = True
+        for i, conn in enumerate(self._conns):
+            if self._procs[i].is_alive():
+                try:
+                    conn.send(("close", None))
+                except (BrokenPipeError, OSError):
+                    pass
+        for proc in self._procs:
+            proc.join(2.0)
+            if proc.is_alive():
+                proc.terminate()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass

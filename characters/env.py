@@ -1,0 +1,165 @@
+"""ImitationEnv: a Gymnasium environment rewarding a simulated character for tracking a clip.
+
+Observation: DeepMimic's state (see `characters.observation` for the layout;
+197 values for the humanoid). Action: PD targets, absolute or relative to the
+reference (see `characters.actions`). Reward: DeepMimic's imitation reward in
+[0, 1] (see `characters.rewards`); `info["reward_terms"]` holds every term.
+
+An episode is *terminated* when the character falls (a link other than the
+allowed ground-contact links touches the ground, or a link drifts more than
+`pose_termination_m` from its reference position) or the physics blows up;
+it is *truncated* at `episode_seconds` or when a non-looping clip ends.
+The normalized episode return is the return divided by the number of steps.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+
+from characters import body as body_module
+from characters.actions import ActionMap
+from characters.body import SimCharacter
+from characters.config import EnvConfig
+from characters.layout import joint_layout
+from characters.observation import build_observation, observation_size
+from characters.reference import ReferenceMotion
+from characters.registry import get_character
+from characters.rewards import imitation_errors, reward_terms, total_reward, tracking_metrics
+from characters.spec import CharacterSpec
+from characters.state import CharacterState
+from motions.clip import Clip
+from motions.interpolate import phase_at
+from motions.library import resolve_clip
+from motions.loading import load_clip
+
+pb = body_module.pb
+log = logging.getLogger(__name__)
+
+
+class ReferenceMismatchError(RuntimeError):
+    """The simulated body does not take the clip's pose: clip and character do not fit."""
+
+
+class ImitationEnv(gym.Env):
+    metadata = {"render_modes": []}
+
+    def __init__(self, character: str | CharacterSpec = "humanoid", motion: str | Path | Clip = "run.txt", config: EnvConfig | None = None):
+        self.spec_ = get_character(character) if isinstance(character, str) else character
+        self.config = config or EnvConfig()
+        if isinstance(motion, Clip):
+            self.clip = motion
+        else:
+            self.clip = load_clip(resolve_clip(str(motion), self.spec_.clip_prefix), self.spec_.joint_dofs, self.spec_.name)
+        self.client = pb.connect(pb.DIRECT)
+        self._build_world()
+        self.layout = joint_layout(self.spec_)
+        self.actions = ActionMap(self.spec_, self.layout, self.config.action_mode, self.config.relative_action_limit_rad)
+        self.reference = ReferenceMotion(self.clip, self.body.kinematic_tree(), table_hz=self.config.sim_hz)
+        self._ee = np.array(self.body.end_effector_indices)
+        self._allowed_contacts = {self.body.link_index[n] for n in self.spec_.ground_contact_links}
+        tree = self.reference.tree
+        self._masses = np.concatenate([[tree.base_mass], tree.mass])
+        n_obs = observation_size(self.body.num_links)
+        self.observation_space = gym.spaces.Box(-np.inf, np.inf, shape=(n_obs,), dtype=np.float32)
+        self.action_space = gym.spaces.Box(self.actions.low.astype(np.float32), self.actions.high.astype(np.float32), dtype=np.float32)
+        self.time = 0.0
+        self.start_time = 0.0
+        self.steps = 0
+        self._last_obs = np.zeros(n_obs, dtype=np.float32)
+
+    # ----------------------------------------------------------------- world
+    def _build_world(self) -> None:
+        c, cfg = self.client, self.config
+        z_to_y = pb.getQuaternionFromEuler([-math.pi / 2, 0, 0])
+        self.plane = pb.loadURDF(f"{body_module.pybullet_data.getDataPath()}/plane_implicit.urdf", [0, 0, 0], z_to_y,
+                                 useMaximalCoordinates=True, physicsClientId=c)  # fmt: skip
+        pb.changeDynamics(self.plane, -1, lateralFriction=cfg.ground_friction, physicsClientId=c)
+        pb.setGravity(0, -9.8, 0, physicsClientId=c)
+        pb.setTimeStep(1.0 / cfg.sim_hz, physicsClientId=c)
+        pb.setPhysicsEngineParameter(numSolverIterations=cfg.solver_iterations, numSubSteps=0, physicsClientId=c)
+        self.body = SimCharacter(self.spec_, c, self_collision=cfg.self_collision, lateral_friction=cfg.ground_friction)
+        self._world_state = pb.saveState(physicsClientId=c)
+
+    def close(self) -> None:
+        if self.client is not None and pb.isConnected(self.client):
+            pb.disconnect(self.client)
+        self.client = None
+
+    # ----------------------------------------------------------------- state
+    def sim_state(self) -> tuple[CharacterState, np.ndarray]:
+        """The simulated character as a CharacterState, and its raw link rows [L,16]."""
+        pose, vel = self.body.get_pose()
+        links = self.body.link_states()
+        base_v = vel.root_lin
+        com_vel = (self._masses[0] * base_v + self._masses[1:] @ links[:, 7:10]) / self._masses.sum()
+        state = CharacterState(pose, vel, links[:, 0:3], links[:, 3:7], links[:, 13:16], com_vel)
+        return state, links
+
+    def _fell(self) -> bool:
+        contacts = pb.getContactPoints(bodyA=self.body.body, bodyB=self.plane, physicsClientId=self.client)
+        return any(c[3] not in self._allowed_contacts for c in contacts)
+
+    def _phase(self) -> float:
+        return phase_at(self.clip, self.time)
+
+    # ----------------------------------------------------------------- API
+    def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict]:
+        super().reset(seed=seed)
+        options = options or {}
+        if "start_time" in options:
+            start = float(options["start_time"])
+        elif self.config.random_start:
+            start = float(self.np_random.uniform(0.0, self.clip.duration))
+        else:
+            start = 0.0
+        pb.restoreState(self._world_state, physicsClientId=self.client)
+        self.start_time = self.time = start
+        self.steps = 0
+        ref = self.reference.state_at(start)
+        self.body.set_pose(ref.pose, ref.velocity)
+        sim, links = self.sim_state()
+        error = float(np.max(np.linalg.norm(sim.link_pos - ref.link_pos, axis=1)))
+        if not error < 1e-2:
+            raise ReferenceMismatchError(
+                f"character {self.spec_.name!r} does not take the pose of clip {self.clip.source!r} "
+                f"(body position error {error:.3g} m after reset; expected < 0.01 m)"
+            )
+        obs = build_observation(self._phase(), sim.pose.root_pos, sim.pose.root_quat, links)
+        self._last_obs = obs
+        return obs, {"time": self.time, "phase": self._phase(), "start_time": start}
+
+    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict]:
+        cfg = self.config
+        ref_now = self.reference.state_at(self.time)
+        targets = self.actions.targets(np.asarray(action, dtype=float), ref_now.pose.joints)
+        self.body.set_pd_targets(targets)
+        for _ in range(cfg.substeps):  # stable PD targets must be re-sent every physics step
+            self.body.apply_pd()
+            pb.stepSimulation(physicsClientId=self.client)
+        self.time += 1.0 / cfg.control_hz
+        self.steps += 1
+        sim, links = self.sim_state()
+        info: dict = {"time": self.time, "phase": self._phase()}
+        if not np.all(np.isfinite(links)) or np.abs(links[:, 7:13]).max() > cfg.max_body_speed:
+            log.warning("physics blow-up at t=%.3f s (clip %s): episode terminated", self.time, self.clip.name)
+            info["blow_up"] = True
+            return self._last_obs.copy(), 0.0, True, False, info
+        ref = self.reference.state_at(self.time)
+        errors = imitation_errors(sim, ref, self.layout, self._ee, cfg.reward)
+        terms = reward_terms(errors, cfg.reward)
+        metrics = tracking_metrics(sim, ref, self.layout, self._ee)
+        fell = self._fell()
+        drifted = cfg.pose_termination_m > 0 and float(np.max(np.linalg.norm(sim.link_pos - ref.link_pos, axis=1))) > cfg.pose_termination_m
+        terminated = fell or drifted
+        reward = 0.0 if (terminated and cfg.reward.zero_when_fallen) else total_reward(terms, cfg.reward)
+        clip_over = (not self.clip.loop) and self.time >= self.clip.duration - 1e-9
+        truncated = (not terminated) and (self.time - self.start_time >= cfg.episode_seconds - 1e-9 or clip_over)
+        info.update(reward_terms=terms, errors=errors, fell=fell, drifted=drifted, **metrics)
+        obs = build_observation(self._phase(), sim.pose.root_pos, sim.pose.root_quat, links)
+        self._last_obs = obs
+        return obs, float(reward), bool(terminated), bool(truncated), info

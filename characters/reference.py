@@ -1,0 +1,108 @@
+"""The reference character: a clip tabulated once, then read in microseconds.
+
+Sampling a clip (slerp, finite differences, forward kinematics) costs about a
+millisecond per time in numpy; the environment needs it every control step. So
+the clip is sampled once over one cycle on a uniform grid (`table_hz`, default
+the physics rate) with exact interpolation and kinematics, and looked up by
+linear interpolation between the two nearest grid rows (quaternions
+renormalized). Loop cycles add `clip.cycle_offset` to every position.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from characters.kinematics import KinematicTree, center_of_mass, link_frames
+from characters.state import CharacterState
+from motions.clip import Clip
+from motions.interpolate import Pose, PoseVelocity, pose_at, velocity_at
+
+
+def continuous_sign(q: np.ndarray) -> np.ndarray:
+    """Flip signs along a sequence of quaternions [N,4] so that neighbours have a positive dot product."""
+    flips = np.concatenate([[1.0], np.sign(np.sum(q[1:] * q[:-1], axis=1) + 1e-300)])
+    return q * np.cumprod(flips)[:, None]
+
+
+class ReferenceMotion:
+    """A clip on a character, tabulated for fast lookup."""
+
+    def __init__(self, clip: Clip, tree: KinematicTree, table_hz: float = 240.0) -> None:
+        self.clip = clip
+        self.tree = tree
+        self.table_hz = table_hz
+        self.period = clip.duration
+        # rows on a uniform grid over [0, period), plus one row at the very end of
+        # the cycle (the last keyframe), so no interval straddles a loop seam
+        grid = int(np.ceil(self.period * table_hz))
+        times = np.concatenate([np.arange(grid) / table_hz, [self.period * (1.0 - 1e-12)]])
+        rows = grid + 1
+        self._grid = grid
+        pose, vel = pose_at(clip, times), velocity_at(clip, times)
+        link_pos, link_quat, joint_pos = link_frames(tree, pose.root_pos, pose.root_quat, pose.joints)
+        # neighbouring rows must hold quaternions of the same sign, or interpolating between them fails
+        root_quat = continuous_sign(pose.root_quat)
+        joints = pose.joints.copy()
+        for c, d in zip(np.cumsum([0, *clip.joint_dofs[:-1]]), clip.joint_dofs, strict=True):
+            if d == 4:
+                joints[:, c : c + 4] = continuous_sign(joints[:, c : c + 4])
+        link_quat = np.stack([continuous_sign(link_quat[:, i]) for i in range(tree.num_links)], axis=1)
+        h = 0.5 / table_hz
+        com = [center_of_mass(tree, p.root_pos, link_frames(tree, p.root_pos, p.root_quat, p.joints)[0]) for p in
+               (pose_at(clip, times - h), pose_at(clip, times + h))]  # fmt: skip
+        com_vel = (com[1] - com[0]) / (2 * h)
+        L = tree.num_links
+        parts = [pose.root_pos, root_quat, joints, vel.root_lin, vel.root_ang, vel.joints,
+                 link_pos.reshape(rows, -1), link_quat.reshape(rows, -1), joint_pos.reshape(rows, -1), com_vel]  # fmt: skip
+        sizes = [p.shape[1] for p in parts]
+        edges = np.cumsum([0] + sizes)
+        self._slices = [slice(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        self._table = np.concatenate(parts, axis=1)
+        self._num_links = L
+        # columns to add the cycle offset to: root position, link and joint positions (x,y,z triples)
+        offset_row = np.zeros(edges[-1])
+        offset_row[self._slices[0]] = clip.cycle_offset
+        offset_row[self._slices[6]] = np.tile(clip.cycle_offset, L)
+        offset_row[self._slices[8]] = np.tile(clip.cycle_offset, L)
+        self._offset_row = offset_row
+        self._joint_quat_cols = [c for c, d in zip(np.cumsum([0, *clip.joint_dofs[:-1]]), clip.joint_dofs, strict=True) if d == 4]
+
+    def state_at(self, t: float) -> CharacterState:
+        """The reference at time t (seconds from the clip start)."""
+        if self.clip.loop:
+            cycle = np.floor(t / self.period)
+            local = t - cycle * self.period
+        else:
+            cycle = 0.0
+            local = min(max(t, 0.0), self.period)
+        row = self._row(local)
+        if cycle:
+            row = row + cycle * self._offset_row
+        if not self.clip.loop and t >= self.period:
+            s = self._slices
+            for k in (3, 4, 5, 9):  # past the end of a one-shot clip: the last pose, at rest
+                row[s[k]] = 0.0
+        s = self._slices
+        L = self._num_links
+        joints = row[s[2]]
+        for c in self._joint_quat_cols:
+            joints[c : c + 4] /= np.sqrt(joints[c : c + 4] @ joints[c : c + 4])
+        root_quat = row[s[1]] / np.sqrt(row[s[1]] @ row[s[1]])
+        link_quat = row[s[7]].reshape(L, 4)
+        link_quat = link_quat / np.sqrt(np.einsum("ij,ij->i", link_quat, link_quat))[:, None]
+        return CharacterState(
+            pose=Pose(row[s[0]], root_quat, joints),
+            velocity=PoseVelocity(row[s[3]], row[s[4]], row[s[5]]),
+            link_pos=row[s[6]].reshape(L, 3),
+            link_quat=link_quat,
+            joint_pos=row[s[8]].reshape(L, 3),
+            com_vel=row[s[9]],
+        )
+
+    def _row(self, local: float) -> np.ndarray:
+        """Interpolated table row at a time within one cycle, local in [0, period]."""
+        i = min(int(local * self.table_hz), self._grid - 1)
+        t0 = i / self.table_hz
+        t1 = (i + 1) / self.table_hz if i + 1 < self._grid else self.period
+        f = min(max((local - t0) / (t1 - t0), 0.0), 1.0)
+        return self._table[i] + f * (self._table[i + 1] - self._table[i])

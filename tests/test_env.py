@@ -1,0 +1,237 @@
+"""The imitation environment: API, physics set-up, observation, actions, reward, failures."""
+
+import math
+
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+from characters.config import EnvConfig, RewardConfig
+from characters.env import ImitationEnv, ReferenceMismatchError, pb
+from characters.layout import joint_layout
+from characters.observation import build_observation, observation_layout
+from characters.registry import get_character
+from characters.rewards import TERMS, imitation_errors, reward_terms, total_reward
+from motions.rotations import quat_mul, rotvec_to_quat, yaw_quat
+
+
+@pytest.fixture(scope="module")
+def env():
+    e = ImitationEnv("humanoid", "run.txt")
+    yield e
+    e.close()
+
+
+def reference_action(env):
+    ref = env.reference.state_at(env.time)
+    return env.actions.action_for(ref.pose.joints, ref.pose.joints)
+
+
+def test_gymnasium_checker_passes():
+    e = ImitationEnv("humanoid", "walk.txt")
+    check_env(e, skip_render_check=True)
+    e.close()
+
+
+def test_spaces_have_deepmimic_sizes(env):
+    assert env.observation_space.shape == (197,)
+    assert env.action_space.shape == (36,)
+    rel = ImitationEnv("humanoid", "run.txt", EnvConfig(action_mode="relative"))
+    assert rel.action_space.shape == (28,)
+    rel.close()
+
+
+def test_physics_settings(env):
+    params = pb.getPhysicsEngineParameters(physicsClientId=env.client)
+    assert params["fixedTimeStep"] == pytest.approx(1 / 240)
+    assert params["numSolverIterations"] == 10
+    assert params["gravityAccelerationY"] == pytest.approx(-9.8)
+    assert pb.getDynamicsInfo(env.plane, -1, physicsClientId=env.client)[1] == pytest.approx(0.9)
+    assert env.config.substeps == 8
+
+
+def test_same_seed_same_episode():
+    def rollout(seed):
+        e = ImitationEnv("humanoid", "run.txt")
+        obs, _ = e.reset(seed=seed)
+        rng = np.random.default_rng(seed)
+        out = [obs]
+        for _ in range(20):
+            obs, r, term, trunc, _ = e.step(reference_action(e) + rng.normal(0, 0.05, 36))
+            out.append(np.append(obs, r))
+            if term or trunc:
+                break
+        e.close()
+        return out
+
+    a, b, c = rollout(3), rollout(3), rollout(4)
+    assert len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_reset_matches_reference_and_random_start(env):
+    starts = set()
+    for seed in range(5):
+        _, info = env.reset(seed=seed)
+        starts.add(round(info["start_time"], 6))
+        sim, _ = env.sim_state()
+        ref = env.reference.state_at(env.time)
+        assert np.max(np.linalg.norm(sim.link_pos - ref.link_pos, axis=1)) < 1e-2
+    assert len(starts) == 5
+    fixed = ImitationEnv("humanoid", "run.txt", EnvConfig(random_start=False))
+    assert fixed.reset(seed=1)[1]["start_time"] == 0.0
+    fixed.close()
+
+
+def test_reset_self_check_names_character_and_clip(env, monkeypatch):
+    broken = env.reference.state_at(0.0)
+    bad_joints = broken.pose.joints.copy()
+    bad_joints[12] -= 1.0  # bend the right knee: the body no longer takes the reference pose
+    from dataclasses import replace
+
+    monkeypatch.setattr(env.reference, "state_at", lambda t: replace(broken, pose=replace(broken.pose, joints=bad_joints)))
+    with pytest.raises(ReferenceMismatchError, match=r"character 'humanoid' .*humanoid3d_run\.txt"):
+        env.reset(seed=0)
+
+
+def test_absolute_and_relative_actions_agree_on_the_reference():
+    a = ImitationEnv("humanoid", "walk.txt", EnvConfig(action_mode="absolute"))
+    r = ImitationEnv("humanoid", "walk.txt", EnvConfig(action_mode="relative"))
+    a.reset(seed=5)
+    r.reset(seed=5)
+    for _ in range(5):
+        oa, ra, *_ = a.step(reference_action(a))
+        orel, rr, *_ = r.step(np.zeros(28))
+        assert np.allclose(oa, orel, atol=1e-5) and ra == pytest.approx(rr, abs=1e-6)
+    a.close()
+    r.close()
+
+
+def test_action_maps_invert():
+    rng = np.random.default_rng(0)
+    e = ImitationEnv("humanoid", "run.txt", EnvConfig(action_mode="relative"))
+    ref = e.reference.state_at(0.3).pose.joints
+    act = rng.uniform(-0.5, 0.5, 28)
+    targets = e.actions.targets(act, ref)
+    assert np.allclose(e.actions.action_for(targets, ref), act)
+    # a relative rotation vector is applied after the reference rotation
+    chest = quat_mul(ref[0:4], rotvec_to_quat(act[0:3]))
+    assert np.allclose(np.abs(np.sum(targets[0:4] * chest)), 1.0)
+    e.close()
+    e = ImitationEnv("humanoid", "run.txt", EnvConfig(action_mode="absolute"))
+    # DeepMimic normalization: the box centre is -offset, the half range 1/scale
+    spec = get_character("humanoid")
+    knee = spec.joints[3]
+    assert e.action_space.low[12] == pytest.approx(-knee.action_offset[0] - 1 / knee.action_scale[0])
+    assert e.action_space.high[0] == pytest.approx(1 / spec.joints[0].action_scale[0])  # chest angle +4.8
+    e.close()
+
+
+def test_reward_in_unit_interval_and_terms_reported(env):
+    env.reset(seed=0)
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        obs, r, term, trunc, info = env.step(reference_action(env) + rng.normal(0, 0.1, 36))
+        assert 0.0 <= r <= 1.0
+        assert set(info["reward_terms"]) == set(TERMS)
+        for key in ("joint_rot_err_rad", "end_effector_err_m", "body_pos_err_m"):
+            assert info[key] >= 0.0
+        if term or trunc:
+            env.reset()
+
+
+def test_each_reward_term_moves_with_its_error(env):
+    from dataclasses import replace
+
+    env.reset(seed=0)
+    sim, _ = env.sim_state()
+    cfg = RewardConfig()
+    layout = joint_layout(env.spec_)
+    ee = env._ee
+    base = reward_terms(imitation_errors(sim, sim, layout, ee, cfg), cfg)
+    assert all(v == pytest.approx(1.0) for v in base.values())
+    joints = sim.pose.joints.copy()
+    joints[0:4] = quat_mul(joints[0:4], rotvec_to_quat(np.array([0.3, 0.0, 0.0])))
+    jvel = sim.velocity.joints.copy()
+    jvel[0] += 2.0
+    jpos = sim.joint_pos.copy()
+    jpos[ee[0]] += [0.1, 0.0, 0.0]
+    perturbed = {
+        "pose": replace(sim, pose=replace(sim.pose, joints=joints)),
+        "velocity": replace(sim, velocity=replace(sim.velocity, joints=jvel)),
+        "end_effector": replace(sim, joint_pos=jpos),
+        # move the whole body sideways: only the root (world position) term sees it
+        "root": replace(
+            sim, pose=replace(sim.pose, root_pos=sim.pose.root_pos + [0.2, 0.0, 0.0]), joint_pos=sim.joint_pos + [0.2, 0.0, 0.0]
+        ),
+        "com": replace(sim, com_vel=sim.com_vel + [1.0, 0.0, 0.0]),
+    }
+    for term, other in perturbed.items():
+        terms = reward_terms(imitation_errors(other, sim, layout, ee, cfg), cfg)
+        assert terms[term] < 0.999, term
+        assert all(terms[k] == pytest.approx(1.0) for k in TERMS if k != term), term
+    # hand-checked numbers: chest 0.3 rad -> pose err = w_chest * 0.09, w_chest = 0.5/4.8
+    pose_terms = reward_terms(imitation_errors(perturbed["pose"], sim, layout, ee, cfg), cfg)
+    assert pose_terms["pose"] == pytest.approx(math.exp(-2.0 * (0.5 / 4.8) * 0.09))
+    com_terms = reward_terms(imitation_errors(perturbed["com"], sim, layout, ee, cfg), cfg)
+    assert com_terms["com"] == pytest.approx(math.exp(-10.0 * 0.1 * 1.0))
+    assert total_reward(base, cfg) == pytest.approx(1.0)
+
+
+def test_observation_is_heading_and_position_invariant(env):
+    env.reset(seed=2)
+    sim, links = env.sim_state()
+    obs = build_observation(0.3, sim.pose.root_pos, sim.pose.root_quat, links)
+    turn = yaw_quat(1.1)
+    from motions.rotations import quat_rotate
+
+    moved = links.copy()
+    shift = np.array([3.0, 0.0, -2.0])
+    moved[:, 0:3] = quat_rotate(turn, links[:, 0:3] - sim.pose.root_pos) + sim.pose.root_pos + shift
+    moved[:, 3:7] = quat_mul(turn, links[:, 3:7])
+    moved[:, 7:10] = quat_rotate(turn, links[:, 7:10])
+    moved[:, 10:13] = quat_rotate(turn, links[:, 10:13])
+    obs2 = build_observation(0.3, sim.pose.root_pos + shift, quat_mul(turn, sim.pose.root_quat), moved)
+    assert np.allclose(obs, obs2, atol=1e-5)
+    layout = observation_layout([f"link{i}" for i in range(15)])
+    assert sum(size for _, _, size, _, _ in layout) == 197
+
+
+def test_time_limit_truncates_and_one_shot_clip_ends():
+    e = ImitationEnv("humanoid", "run.txt", EnvConfig(episode_seconds=0.2, pose_termination_m=0.0))
+    e.reset(seed=0)
+    steps = 0
+    while True:
+        _, _, term, trunc, _ = e.step(reference_action(e))
+        steps += 1
+        if term or trunc:
+            break
+    assert trunc and not term and steps == 6
+    e.close()
+    kick = ImitationEnv("humanoid", "kick.txt", EnvConfig(random_start=False))
+    kick.reset(seed=0, options={"start_time": kick.clip.duration - 0.05})
+    _, _, term, trunc, _ = kick.step(reference_action(kick))
+    _, _, term2, trunc2, _ = kick.step(reference_action(kick))
+    assert (trunc and not term) or (trunc2 and not term2)
+    kick.close()
+
+
+def test_falling_terminates_with_zero_reward():
+    e = ImitationEnv("humanoid", "run.txt")
+    e.reset(seed=0)
+    limp = np.zeros(36)  # absolute zero action: knees and elbows half bent, the character collapses
+    for _ in range(200):
+        _, r, term, trunc, info = e.step(limp)
+        if term:
+            break
+    assert term and r == 0.0 and (info["fell"] or info["drifted"])
+    e.close()
+
+
+def test_physics_blow_up_terminates_without_nan(env, caplog):
+    env.reset(seed=0)
+    pb.resetBaseVelocity(env.body.body, [1e6, 0, 0], [0, 0, 0], physicsClientId=env.client)
+    with caplog.at_level("WARNING"):
+        obs, r, term, trunc, info = env.step(reference_action(env))
+    assert term and info.get("blow_up") and np.all(np.isfinite(obs)) and r == 0.0
+    assert "blow-up" in caplog.text
