@@ -71,6 +71,7 @@ class ImitationEnv(gym.Env):
         self.start_time = 0.0
         self.steps = 0
         self._last_obs = np.zeros(n_obs, dtype=np.float32)
+        self._ref: CharacterState | None = None  # reference at self.time
 
     # ----------------------------------------------------------------- world
     def _build_world(self) -> None:
@@ -120,7 +121,7 @@ class ImitationEnv(gym.Env):
         pb.restoreState(self._world_state, physicsClientId=self.client)
         self.start_time = self.time = start
         self.steps = 0
-        ref = self.reference.state_at(start)
+        ref = self._ref = self.reference.state_at(start)
         self.body.set_pose(ref.pose, ref.velocity)
         sim, links = self.sim_state()
         error = float(np.max(np.linalg.norm(sim.link_pos - ref.link_pos, axis=1)))
@@ -135,7 +136,7 @@ class ImitationEnv(gym.Env):
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict]:
         cfg = self.config
-        ref_now = self.reference.state_at(self.time)
+        ref_now = self._ref if self._ref is not None else self.reference.state_at(self.time)
         targets = self.actions.targets(np.asarray(action, dtype=float), ref_now.pose.joints)
         self.body.set_pd_targets(targets)
         for _ in range(cfg.substeps):  # stable PD targets must be re-sent every physics step
@@ -148,8 +149,9 @@ class ImitationEnv(gym.Env):
         if not np.all(np.isfinite(links)) or np.abs(links[:, 7:13]).max() > cfg.max_body_speed:
             log.warning("physics blow-up at t=%.3f s (clip %s): episode terminated", self.time, self.clip.name)
             info["blow_up"] = True
+            self._ref = None
             return self._last_obs.copy(), 0.0, True, False, info
-        ref = self.reference.state_at(self.time)
+        ref = self._ref = self.reference.state_at(self.time)
         errors = imitation_errors(sim, ref, self.layout, self._ee, cfg.reward)
         terms = reward_terms(errors, cfg.reward)
         metrics = tracking_metrics(sim, ref, self.layout, self._ee)

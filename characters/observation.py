@@ -46,12 +46,18 @@ def build_observation(phase: float, root_pos: np.ndarray, root_quat: np.ndarray,
     (com position 3, orientation x,y,z,w 4, linear velocity 3, angular velocity 3)
     -> [2 + 13L] float32.
     """
+    n = links.shape[0]
     inv_heading = yaw_quat(-heading_angle(root_quat))
-    pos = quat_rotate(inv_heading, links[:, 0:3] - root_pos)
+    vectors = np.concatenate([links[:, 0:3] - root_pos, links[:, 7:10], links[:, 10:13]])  # [3L, 3]
+    rotated = quat_rotate(inv_heading, vectors)
     quat = quat_canonical(quat_mul(inv_heading, links[:, 3:7]))
-    wxyz = np.concatenate([quat[:, 3:4], quat[:, 0:3]], axis=1)
-    lin = quat_rotate(inv_heading, links[:, 7:10])
-    ang = quat_rotate(inv_heading, links[:, 10:13])
-    pose_part = np.concatenate([pos, wxyz], axis=1).ravel()
-    vel_part = np.concatenate([lin, ang], axis=1).ravel()
-    return np.concatenate([[phase, root_pos[1]], pose_part, vel_part]).astype(np.float32)
+    out = np.empty(2 + 13 * n, dtype=np.float32)
+    out[0], out[1] = phase, root_pos[1]
+    pose_part = out[2 : 2 + 7 * n].reshape(n, 7)
+    pose_part[:, 0:3] = rotated[:n]
+    pose_part[:, 3] = quat[:, 3]
+    pose_part[:, 4:7] = quat[:, 0:3]
+    vel_part = out[2 + 7 * n :].reshape(n, 6)
+    vel_part[:, 0:3] = rotated[n : 2 * n]
+    vel_part[:, 3:6] = rotated[2 * n :]
+    return out

@@ -130,8 +130,9 @@ def heading_angle(q: np.ndarray) -> np.ndarray:
     The heading is the direction the root's local x axis points in the ground
     plane: atan2(-x_dir.z, x_dir.x), as in DeepMimic.
     """
-    x_dir = quat_rotate(q, np.broadcast_to(np.array([1.0, 0.0, 0.0]), q.shape[:-1] + (3,)))
-    return np.arctan2(-x_dir[..., 2], x_dir[..., 0])
+    x, y, z, w = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
+    # the rotated x axis is (1 - 2(y^2 + z^2), 2(xy + wz), 2(xz - wy))
+    return np.arctan2(-2.0 * (x * z - w * y), 1.0 - 2.0 * (y * y + z * z))
 
 
 def yaw_quat(angle: np.ndarray | float) -> np.ndarray:

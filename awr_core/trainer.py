@@ -1,0 +1,162 @@
+"""The training loop: sample, update, evaluate, log, checkpoint; stops on a budget or a goal."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from awr_core.agent import AWRAgent
+from awr_core.checkpoint import load_checkpoint, save_checkpoint
+from awr_core.log import IterationLog
+from awr_core.sampler import EpisodeRecord, Sampler, evaluate
+
+LATEST = "latest.pt"
+BEST = "best.pt"
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Stop after this many samples and/or seconds of training (None: no limit)."""
+
+    samples: int | None = None
+    seconds: float | None = None
+
+
+def summarize(records: list[EpisodeRecord], prefix: str) -> dict[str, float]:
+    """Mean return, length, failure rate and info means of a set of episodes."""
+    if not records:
+        return {f"{prefix}_return": math.nan, f"{prefix}_episode_length": math.nan}
+    out = {
+        f"{prefix}_return": float(np.mean([r.ret for r in records])),
+        f"{prefix}_episode_length": float(np.mean([r.length for r in records])),
+        f"{prefix}_fail_rate": float(np.mean([r.terminated for r in records])),
+        f"{prefix}_normalized_return": float(np.mean([r.ret / max(r.length, 1) for r in records])),
+    }
+    keys = sorted({k for r in records for k in r.info_means})
+    for key in keys:
+        out[f"{prefix}_{key}"] = float(np.mean([r.info_means[key] for r in records if key in r.info_means]))
+    return out
+
+
+class Trainer:
+    """Runs AWR iterations on a vector env, writing `log.csv` and checkpoints into run_dir."""
+
+    def __init__(
+        self,
+        agent: AWRAgent,
+        venv: Any,
+        run_dir: str | Path,
+        info_keys: tuple[str, ...] = (),
+        extra_metrics: Callable[[list[EpisodeRecord]], dict[str, float]] | None = None,
+        extra_columns: list[str] | None = None,
+        meta: dict[str, Any] | None = None,
+        learner_threads: int | None = None,
+    ) -> None:
+        self.agent = agent
+        self.venv = venv
+        self.run_dir = Path(run_dir)
+        self.info_keys = info_keys
+        self.extra_metrics = extra_metrics
+        self.meta = meta or {}
+        self.learner_threads = learner_threads or max(1, os.cpu_count() or 1)
+        self.samples = 0
+        self.wall_time = 0.0
+        self.best_test = -math.inf
+        self.last_test: dict[str, float] = {}
+        columns = ["train_normalized_return", "train_fail_rate", "test_normalized_return", "test_fail_rate"] + (extra_columns or [])
+        self.log = IterationLog(self.run_dir / "log.csv", columns)
+        self.sampler: Sampler | None = None
+
+    # ---------------------------------------------------------- checkpoints
+    def _payload(self) -> dict[str, Any]:
+        return {"trainer": {"samples": self.samples, "wall_time": self.wall_time, "best_test": self.best_test}, "meta": self.meta}
+
+    def save(self, name: str = LATEST, include_buffer: bool = True) -> Path:
+        path = self.run_dir / "checkpoints" / name
+        save_checkpoint(path, {"agent": self.agent.state_dict(include_buffer=include_buffer), **self._payload()})
+        return path
+
+    def resume(self, path: str | Path | None = None) -> None:
+        """Continue from a checkpoint (default: the run's latest): networks, optimizers, buffer, RNG, counters."""
+        data = load_checkpoint(path or self.run_dir / "checkpoints" / LATEST)
+        self.agent.load_state_dict(data["agent"])
+        state = data["trainer"]
+        self.samples, self.wall_time, self.best_test = int(state["samples"]), float(state["wall_time"]), float(state["best_test"])
+        self.log.truncate_after(self.agent.iteration)
+
+    # ---------------------------------------------------------- loop
+    def iterate(self) -> dict[str, float]:
+        """One iteration of Algorithm 1; returns its log row."""
+        cfg = self.agent.config
+        if self.sampler is None:
+            self.sampler = Sampler(self.venv, self.info_keys, seed=cfg.seed + 1000 * self.agent.iteration)
+        t0 = time.perf_counter()
+        paths, episodes = self.sampler.collect(self.agent.act, cfg.samples_per_iter)
+        t1 = time.perf_counter()
+        new = sum(len(p) for p in paths)
+        for p in paths:
+            self.agent.buffer.add(p)
+            self.agent.obs_norm.update(p.obs)
+        threads = torch.get_num_threads()
+        torch.set_num_threads(self.learner_threads)
+        try:
+            stats = self.agent.update(new)
+        finally:
+            torch.set_num_threads(threads)
+        t2 = time.perf_counter()
+        self.samples += new
+        row: dict[str, float] = {"iteration": self.agent.iteration, "samples": self.samples, **stats}
+        row.update(summarize(episodes, "train"))
+        if self.agent.iteration % cfg.test_every == 0 or self.agent.iteration == 1:
+            self.last_test = self.test()
+            if self.last_test["test_return"] > self.best_test:
+                self.best_test = self.last_test["test_return"]
+                self.save(BEST, include_buffer=False)
+        row.update(self.last_test)
+        if self.extra_metrics is not None:
+            row.update(self.extra_metrics(episodes))
+        t3 = time.perf_counter()
+        self.wall_time += t3 - t0
+        row.update(
+            wall_time_h=self.wall_time / 3600, sample_seconds=t1 - t0, update_seconds=t2 - t1, samples_per_second=new / max(t3 - t0, 1e-9)
+        )
+        self.log.write(row)
+        self.save(LATEST)
+        return row
+
+    def test(self) -> dict[str, float]:
+        """Deterministic evaluation episodes; the training envs are reset afterwards."""
+        cfg = self.agent.config
+        records = evaluate(self.venv, lambda o: self.agent.act(o, deterministic=True), cfg.test_episodes, self.info_keys,
+                           seed=cfg.seed + 10_000 + self.agent.iteration)  # fmt: skip
+        if self.sampler is not None:
+            self.sampler.restart(seed=cfg.seed + 20_000 + self.agent.iteration)
+        return summarize(records, "test")
+
+    def train(self, budget: Budget, stop_when: Callable[[dict], str | None] | None = None,
+              on_row: Callable[[dict], None] | None = None) -> str:  # fmt: skip
+        """Iterate until the budget is spent, `stop_when` returns a reason, or Ctrl-C (saved first)."""
+        start_samples, start_time = self.samples, time.perf_counter()
+        try:
+            while True:
+                row = self.iterate()
+                if on_row is not None:
+                    on_row(row)
+                reason = stop_when(row) if stop_when else None
+                if reason:
+                    return reason
+                if budget.samples is not None and self.samples - start_samples >= budget.samples:
+                    return f"sample budget reached ({self.samples - start_samples:,} samples)"
+                if budget.seconds is not None and time.perf_counter() - start_time >= budget.seconds:
+                    return f"time budget reached ({(time.perf_counter() - start_time) / 60:.1f} min)"
+        except KeyboardInterrupt:
+            self.save(LATEST)
+            return "interrupted (Ctrl-C); latest checkpoint saved"

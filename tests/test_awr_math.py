@@ -1,0 +1,101 @@
+"""Hand-checked numbers for the pieces of AWR."""
+
+import math
+
+import numpy as np
+import pytest
+
+from awr_core.buffer import Path, ReplayBuffer
+from awr_core.normalizer import Normalizer
+from awr_core.returns import td_lambda_returns
+from awr_core.weights import advantage_weights, normalize_advantages
+
+G, L = 0.9, 0.5
+
+
+def test_td_lambda_three_steps_terminal():
+    # rewards r0..r2 = 1, 2, 3; V(s1) = 10, V(s2) = 20, V(s3) = 30 (ignored: the episode failed at s3)
+    r = np.array([1.0, 2.0, 3.0])
+    v_next = np.array([10.0, 20.0, 30.0])
+    # R2 = r2 + g*0 = 3
+    # R1 = r1 + g*((1-l)*V(s2) + l*R2) = 2 + 0.9*(0.5*20 + 0.5*3) = 2 + 0.9*11.5 = 12.35
+    # R0 = r0 + g*((1-l)*V(s1) + l*R1) = 1 + 0.9*(0.5*10 + 0.5*12.35) = 1 + 0.9*11.175 = 11.0575
+    assert td_lambda_returns(r, v_next, terminal=True, gamma=G, lam=L) == pytest.approx([11.0575, 12.35, 3.0])
+
+
+def test_td_lambda_three_steps_truncated_bootstraps():
+    r = np.array([1.0, 2.0, 3.0])
+    v_next = np.array([10.0, 20.0, 30.0])
+    # R2 = 3 + 0.9*30 = 30
+    # R1 = 2 + 0.9*(0.5*20 + 0.5*30) = 2 + 0.9*25 = 24.5
+    # R0 = 1 + 0.9*(0.5*10 + 0.5*24.5) = 1 + 0.9*17.25 = 16.525
+    assert td_lambda_returns(r, v_next, terminal=False, gamma=G, lam=L) == pytest.approx([16.525, 24.5, 30.0])
+
+
+def test_td_lambda_one_is_monte_carlo_and_zero_is_td0():
+    r = np.array([1.0, 1.0, 1.0])
+    v = np.array([5.0, 5.0, 5.0])
+    assert td_lambda_returns(r, v, True, 0.5, 1.0)[0] == pytest.approx(1 + 0.5 + 0.25)
+    assert td_lambda_returns(r, v, True, 0.5, 0.0)[0] == pytest.approx(1 + 0.5 * 5)
+
+
+def test_advantage_normalization():
+    adv = np.array([1.0, 2.0, 3.0, 4.0])
+    # mean 2.5, population std sqrt(1.25) = 1.1180
+    assert normalize_advantages(adv) == pytest.approx((adv - 2.5) / (math.sqrt(1.25) + 1e-5))
+
+
+def test_weights_are_clipped_at_omega_max():
+    adv = np.array([-1.0, 0.0, 1.0, 3.5])
+    w, stats = advantage_weights(adv, temperature=1.0, weight_clip=20.0, normalize=False)
+    assert w == pytest.approx([math.exp(-1), 1.0, math.e, 20.0])  # exp(3.5) = 33.1 -> 20
+    assert stats.clip_fraction == 0.25 and stats.weight_max == 20.0
+    unclipped, stats = advantage_weights(adv, 1.0, None, normalize=False)
+    assert unclipped[-1] == pytest.approx(math.exp(3.5)) and stats.clip_fraction == 0.0
+    half_temp, _ = advantage_weights(np.array([1.0]), 0.5, 20.0, normalize=False)
+    assert half_temp[0] == pytest.approx(math.exp(2.0))
+
+
+def path(start, n, terminal=False):
+    obs = np.arange(start, start + n, dtype=np.float32)[:, None]
+    return Path(obs, np.zeros((n, 1)), np.ones(n), np.array([start + n], dtype=np.float32), terminal)
+
+
+def test_buffer_keeps_only_the_most_recent_samples():
+    buf = ReplayBuffer(capacity=10)
+    buf.add(path(0, 4))
+    buf.add(path(4, 5))
+    buf.add(path(9, 6))  # 15 samples added: the oldest 5 (0..4) go, path 4..8 loses its head
+    assert len(buf) == 10 and buf.total_added == 15
+    flat = buf.flat()
+    assert flat.obs[:, 0].tolist() == list(range(5, 15))
+    assert flat.starts.tolist() == [0, 4] and flat.ends.tolist() == [4, 10]
+    assert flat.final_obs[:, 0].tolist() == [9, 15]
+
+
+def test_buffer_sampling_is_uniform_over_the_window():
+    buf = ReplayBuffer(capacity=50)
+    for k in range(20):
+        buf.add(path(10 * k, 10))
+    rng = np.random.default_rng(0)
+    flat = buf.flat()
+    drawn = flat.obs[buf.sample_indices(rng, 200_000), 0]
+    assert drawn.min() == 150 and drawn.max() == 199  # only the most recent 50 samples
+    counts = np.bincount(drawn.astype(int) - 150, minlength=50)
+    expected = 200_000 / 50
+    chi2 = np.sum((counts - expected) ** 2 / expected)
+    assert chi2 < 100  # 49 degrees of freedom: p < 1e-5 beyond 100
+
+
+def test_normalizer_matches_numpy_and_freezes():
+    rng = np.random.default_rng(0)
+    x = rng.normal(3.0, 2.0, size=(1000, 3))
+    norm = Normalizer(3, max_samples=600)
+    for chunk in np.array_split(x, 7):
+        norm.update(chunk)
+    assert norm.count == 600
+    assert norm.mean == pytest.approx(x[:600].mean(axis=0))
+    assert norm.std == pytest.approx(x[:600].std(axis=0) + 1e-4)
+    off = Normalizer(3, 100, enabled=False)
+    off.update(x)
+    assert np.array_equal(off.normalize(x[:2]), x[:2].astype(np.float32))
