@@ -12,6 +12,7 @@ from awr_core.buffer import FlatBuffer, ReplayBuffer
 from awr_core.config import AWRConfig
 from awr_core.networks import CategoricalPolicy, GaussianPolicy, ValueNet
 from awr_core.normalizer import Normalizer
+from awr_core.numpy_policy import PolicyWeights
 from awr_core.returns import td_lambda_returns
 from awr_core.weights import advantage_weights
 
@@ -80,6 +81,24 @@ class AWRAgent:
             return out.numpy()
         a = self.policy(x) if deterministic else self.policy.sample(x, self.torch_rng)
         return self.scaler.to_env(a.numpy().astype(np.float64)).astype(np.float32)
+
+    def policy_weights(self) -> PolicyWeights:
+        """A numpy snapshot of the policy for rollout workers (and export)."""
+        linears = [m for m in self.policy.net if isinstance(m, torch.nn.Linear)]
+        n = self.obs_norm
+        return PolicyWeights(
+            weights=tuple(np.ascontiguousarray(m.weight.detach().numpy().T) for m in linears),
+            biases=tuple(m.bias.detach().numpy().copy() for m in linears),
+            obs_mean=n.mean.astype(np.float32),
+            obs_std=n.std.astype(np.float32),
+            obs_clip=n.clip,
+            normalize_obs=n.enabled,
+            discrete=self.discrete,
+            action_center=np.zeros(1, np.float32) if self.discrete else self.scaler.center.astype(np.float32),
+            action_half=np.ones(1, np.float32) if self.discrete else self.scaler.half.astype(np.float32),
+            action_std=self.config.action_std,
+            version=self.iteration,
+        )
 
     # ------------------------------------------------------------- learning
     def _values(self, obs: np.ndarray, chunk: int = 8192) -> np.ndarray:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class AWRConfig:
     """Advantage-Weighted Regression (Peng et al. 2019), Algorithm 1 with experience replay.
 
-    Each field's comment is its help text on the command line.
+    Each field's trailing comment is its help text on the command line.
     """
 
     actor_layers: tuple[int, ...] = (128, 64)  # policy MLP hidden sizes (ReLU, linear output)
@@ -39,16 +39,3 @@ class AWRConfig:
     test_episodes: int = 8  # deterministic episodes per evaluation
     test_every: int = 10  # iterations between evaluations
     seed: int = 0  # seed for networks, sampling and environments
-
-    @classmethod
-    def field_help(cls) -> dict[str, str]:
-        """Help text of each field, read from the comments above (one source of truth for --help)."""
-        import inspect
-
-        help_text: dict[str, str] = {}
-        for line in inspect.getsource(cls).splitlines():
-            stripped = line.strip()
-            if ":" in stripped and "#" in stripped and not stripped.startswith(("#", '"')):
-                name = stripped.split(":", 1)[0].strip()
-                help_text[name] = stripped.split("#", 1)[1].strip()
-        return {f.name: help_text.get(f.name, "") for f in fields(cls)}

@@ -16,7 +16,7 @@ import torch
 from awr_core.agent import AWRAgent
 from awr_core.checkpoint import load_checkpoint, save_checkpoint
 from awr_core.log import IterationLog
-from awr_core.sampler import EpisodeRecord, Sampler, evaluate
+from awr_core.sampler import EpisodeRecord
 
 LATEST = "latest.pt"
 BEST = "best.pt"
@@ -30,8 +30,8 @@ class Budget:
     seconds: float | None = None
 
 
-def summarize(records: list[EpisodeRecord], prefix: str) -> dict[str, float]:
-    """Mean return, length, failure rate and info means of a set of episodes."""
+def summarize(records: list[EpisodeRecord], prefix: str, success: Callable[[EpisodeRecord], bool] | None = None) -> dict[str, float]:
+    """Mean return, length, failure rate, info means and (given a test) success rate of a set of episodes."""
     if not records:
         return {f"{prefix}_return": math.nan, f"{prefix}_episode_length": math.nan}
     out = {
@@ -40,6 +40,8 @@ def summarize(records: list[EpisodeRecord], prefix: str) -> dict[str, float]:
         f"{prefix}_fail_rate": float(np.mean([r.terminated for r in records])),
         f"{prefix}_normalized_return": float(np.mean([r.ret / max(r.length, 1) for r in records])),
     }
+    if success is not None:
+        out[f"{prefix}_success_rate"] = float(np.mean([success(r) for r in records]))
     keys = sorted({k for r in records for k in r.info_means})
     for key in keys:
         out[f"{prefix}_{key}"] = float(np.mean([r.info_means[key] for r in records if key in r.info_means]))
@@ -47,21 +49,23 @@ def summarize(records: list[EpisodeRecord], prefix: str) -> dict[str, float]:
 
 
 class Trainer:
-    """Runs AWR iterations on a vector env, writing `log.csv` and checkpoints into run_dir."""
+    """Runs AWR iterations with a rollout collector, writing `log.csv` and checkpoints into run_dir."""
 
     def __init__(
         self,
         agent: AWRAgent,
-        venv: Any,
+        collector: Any,
         run_dir: str | Path,
         info_keys: tuple[str, ...] = (),
         extra_metrics: Callable[[list[EpisodeRecord]], dict[str, float]] | None = None,
         extra_columns: list[str] | None = None,
         meta: dict[str, Any] | None = None,
         learner_threads: int | None = None,
+        success: Callable[[EpisodeRecord], bool] | None = None,
     ) -> None:
+        self.success = success
         self.agent = agent
-        self.venv = venv
+        self.collector = collector
         self.run_dir = Path(run_dir)
         self.info_keys = info_keys
         self.extra_metrics = extra_metrics
@@ -71,9 +75,11 @@ class Trainer:
         self.wall_time = 0.0
         self.best_test = -math.inf
         self.last_test: dict[str, float] = {}
-        columns = ["train_normalized_return", "train_fail_rate", "test_normalized_return", "test_fail_rate"] + (extra_columns or [])
+        columns = ["train_normalized_return", "train_fail_rate", "test_normalized_return", "test_fail_rate"]
+        if success is not None:
+            columns += ["train_success_rate", "test_success_rate"]
+        columns += [f"{p}_{k}" for k in info_keys for p in ("train", "test")] + (extra_columns or [])
         self.log = IterationLog(self.run_dir / "log.csv", columns)
-        self.sampler: Sampler | None = None
 
     # ---------------------------------------------------------- checkpoints
     def _payload(self) -> dict[str, Any]:
@@ -96,10 +102,8 @@ class Trainer:
     def iterate(self) -> dict[str, float]:
         """One iteration of Algorithm 1; returns its log row."""
         cfg = self.agent.config
-        if self.sampler is None:
-            self.sampler = Sampler(self.venv, self.info_keys, seed=cfg.seed + 1000 * self.agent.iteration)
         t0 = time.perf_counter()
-        paths, episodes = self.sampler.collect(self.agent.act, cfg.samples_per_iter)
+        paths, episodes = self.collector.collect(self.agent.policy_weights(), cfg.samples_per_iter)
         t1 = time.perf_counter()
         new = sum(len(p) for p in paths)
         for p in paths:
@@ -114,7 +118,7 @@ class Trainer:
         t2 = time.perf_counter()
         self.samples += new
         row: dict[str, float] = {"iteration": self.agent.iteration, "samples": self.samples, **stats}
-        row.update(summarize(episodes, "train"))
+        row.update(summarize(episodes, "train", self.success))
         if self.agent.iteration % cfg.test_every == 0 or self.agent.iteration == 1:
             self.last_test = self.test()
             if self.last_test["test_return"] > self.best_test:
@@ -135,11 +139,8 @@ class Trainer:
     def test(self) -> dict[str, float]:
         """Deterministic evaluation episodes; the training envs are reset afterwards."""
         cfg = self.agent.config
-        records = evaluate(self.venv, lambda o: self.agent.act(o, deterministic=True), cfg.test_episodes, self.info_keys,
-                           seed=cfg.seed + 10_000 + self.agent.iteration)  # fmt: skip
-        if self.sampler is not None:
-            self.sampler.restart(seed=cfg.seed + 20_000 + self.agent.iteration)
-        return summarize(records, "test")
+        records = self.collector.evaluate(self.agent.policy_weights(), cfg.test_episodes, seed=cfg.seed + 10_000 + self.agent.iteration)
+        return summarize(records, "test", self.success)
 
     def train(self, budget: Budget, stop_when: Callable[[dict], str | None] | None = None,
               on_row: Callable[[dict], None] | None = None) -> str:  # fmt: skip

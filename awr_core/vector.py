@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -72,9 +73,7 @@ def _collate(results: list) -> StepResult:
 
 
 def _worker(conn: Any, factory: EnvFactory) -> None:
-    # one thread per worker: the workers already fill the cores
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ[var] = "1"
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it closes us
     try:
         env = factory()
         conn.send(("ok", (env.observation_space, env.action_space)))
@@ -106,13 +105,16 @@ class SubprocVectorEnv:
         self.num_envs = len(factories)
         self.timeout_s = timeout_s
         self._conns, self._procs = [], []
-        for i, factory in enumerate(factories):
-            parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_worker, args=(child, factory), daemon=True, name=f"env-worker-{i}")
-            proc.start()
-            child.close()
-            self._conns.append(parent)
-            self._procs.append(proc)
+        from awr_core.collector import single_threaded_children
+
+        with single_threaded_children():
+            for i, factory in enumerate(factories):
+                parent, child = ctx.Pipe()
+                proc = ctx.Process(target=_worker, args=(child, factory), daemon=True, name=f"env-worker-{i}")
+                proc.start()
+                child.close()
+                self._conns.append(parent)
+                self._procs.append(proc)
         spaces = [self._receive(i) for i in range(self.num_envs)]
         self.observation_space, self.action_space = spaces[0]
         self._closed = False

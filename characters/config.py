@@ -18,21 +18,21 @@ class RewardConfig:
     com: com_vel_coef * |dv_com|^2 (centre-of-mass velocity).
     """
 
-    pose_weight: float = 0.5
-    velocity_weight: float = 0.05
-    end_effector_weight: float = 0.15
-    root_weight: float = 0.2
-    com_weight: float = 0.1
-    pose_scale: float = 2.0
-    velocity_scale: float = 0.1
-    end_effector_scale: float = 10.0
-    root_scale: float = 5.0
-    com_scale: float = 10.0
-    root_rot_coef: float = 0.1
-    root_vel_coef: float = 0.01
-    root_ang_vel_coef: float = 0.001
-    com_vel_coef: float = 0.1
-    zero_when_fallen: bool = True
+    pose_weight: float = 0.5  # weight of the joint-rotation term
+    velocity_weight: float = 0.05  # weight of the joint-velocity term
+    end_effector_weight: float = 0.15  # weight of the end-effector position term
+    root_weight: float = 0.2  # weight of the root position/rotation/velocity term
+    com_weight: float = 0.1  # weight of the centre-of-mass velocity term
+    pose_scale: float = 2.0  # kernel scale of the joint-rotation error
+    velocity_scale: float = 0.1  # kernel scale of the joint-velocity error
+    end_effector_scale: float = 10.0  # kernel scale of the end-effector error (summed, m^2)
+    root_scale: float = 5.0  # kernel scale of the root error
+    com_scale: float = 10.0  # kernel scale of the centre-of-mass error
+    root_rot_coef: float = 0.1  # root error: weight of the squared root rotation angle
+    root_vel_coef: float = 0.01  # root error: weight of the squared root velocity error
+    root_ang_vel_coef: float = 0.001  # root error: weight of the squared root angular-velocity error
+    com_vel_coef: float = 0.1  # centre-of-mass error: weight of the squared velocity error
+    zero_when_fallen: bool = True  # a step that ends in a fall is rewarded 0 (DeepMimic)
 
 
 @dataclass(frozen=True)
@@ -49,17 +49,17 @@ class EnvConfig:
     is a physics blow-up; the episode ends as terminated.
     """
 
-    control_hz: float = 30.0
-    sim_hz: float = 240.0
-    episode_seconds: float = 20.0
-    random_start: bool = True
-    action_mode: str = "absolute"
-    relative_action_limit_rad: float = 1.0
-    pose_termination_m: float = 1.0
-    ground_friction: float = 0.9
-    solver_iterations: int = 10
-    self_collision: bool = True
-    max_body_speed: float = 100.0
+    control_hz: float = 30.0  # policy rate (Hz)
+    sim_hz: float = 240.0  # physics rate (Hz), a whole multiple of control_hz
+    episode_seconds: float = 20.0  # time limit of an episode (s)
+    random_start: bool = True  # reference state initialization: start at a random time of the clip
+    action_mode: str = "absolute"  # "absolute" DeepMimic PD targets or "relative" to the reference pose
+    relative_action_limit_rad: float = 1.0  # bound of relative actions (rad)
+    pose_termination_m: float = 1.0  # end as a fall when a body is this far from its reference (m; 0 = off)
+    ground_friction: float = 0.9  # lateral friction of the ground and the body
+    solver_iterations: int = 10  # PyBullet constraint solver iterations
+    self_collision: bool = True  # body parts collide with each other (not with their parents)
+    max_body_speed: float = 100.0  # faster than this (m/s, rad/s) counts as a physics blow-up
     reward: RewardConfig = field(default_factory=RewardConfig)
 
     def __post_init__(self) -> None:

@@ -1,0 +1,40 @@
+"""The recipe `imitate` trains with by default: what the learning benchmark kept.
+
+Starting point (facts §1.3, the AWR author's humanoid setting): 1024-512
+networks, fixed exploration std 0.05, gamma 0.95, ~4096 samples per
+iteration, 50k buffer, weight clip 50. Everything else is measured in
+bench/learn.py and recorded in bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+from awr_core.config import AWRConfig
+from characters.config import EnvConfig
+
+IMITATION_AWR = AWRConfig(
+    actor_layers=(1024, 512),
+    critic_layers=(1024, 512),
+    optimizer="adam",
+    actor_lr=1e-4,
+    critic_lr=3e-4,
+    samples_per_iter=4096,
+    buffer_size=50_000,
+    batch_size=256,
+    critic_steps=100,
+    actor_steps=200,
+    gamma=0.95,
+    td_lambda=0.95,
+    temperature=1.0,
+    weight_clip=50.0,
+    normalizer_samples=1_000_000,
+    action_std=0.05,
+    test_episodes=8,
+    test_every=10,
+)
+
+IMITATION_ENV = EnvConfig()
+
+DEFAULT_BUDGET = "4h"  # a cap; training stops earlier when the skill meets the bar below
+BAR_NORMALIZED_RETURN = 0.8
+BAR_SUCCESS_RATE = 0.9
+SUCCESS_BODY_ERROR_M = 0.5

@@ -1,0 +1,49 @@
+"""Wiring shared by train, eval and the rest: envs, agents and the success test for a run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from awr_core.agent import AWRAgent
+from awr_core.collector import InProcessCollector, ProcessCollector
+from awr_core.config import AWRConfig
+from awr_core.sampler import EpisodeRecord
+from characters.config import EnvConfig
+from characters.env import ImitationEnv, ReferenceMismatchError
+from characters.factory import ImitationEnvFactory
+from imitate.defaults import SUCCESS_BODY_ERROR_M
+from imitate.errors import UserError
+
+INFO_KEYS = ("joint_rot_err_rad", "end_effector_err_m", "body_pos_err_m")
+
+
+def is_success(record: EpisodeRecord) -> bool:
+    """No fall, and a mean body-position error under 0.5 m over the episode."""
+    return (not record.terminated) and record.info_means.get("body_pos_err_m", float("inf")) < SUCCESS_BODY_ERROR_M
+
+
+def check_env(character: str, clip_path: str, env_config: EnvConfig) -> tuple[int, int]:
+    """Build one env here and reset it: a clip that does not fit the character fails now, in one line.
+
+    Returns (observation size, action size).
+    """
+    try:
+        env = ImitationEnv(character, clip_path, env_config)
+        env.reset(seed=0)
+    except ReferenceMismatchError as exc:
+        raise UserError(str(exc)) from None
+    sizes = (int(env.observation_space.shape[0]), int(env.action_space.shape[0]))
+    env.close()
+    return sizes
+
+
+def make_collector(character: str, clip_path: str, env_config: EnvConfig, num_envs: int, seed: int = 0) -> Any:
+    """Rollout workers, one process per env (in-process when there is one env)."""
+    factories = [ImitationEnvFactory(character, clip_path, env_config) for _ in range(num_envs)]
+    if num_envs > 1:
+        return ProcessCollector(factories, INFO_KEYS, seed=seed)
+    return InProcessCollector(factories, INFO_KEYS, seed=seed)
+
+
+def make_agent(collector: Any, awr_config: AWRConfig) -> AWRAgent:
+    return AWRAgent(collector.observation_space, collector.action_space, awr_config)

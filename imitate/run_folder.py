@@ -1,0 +1,97 @@
+"""A run folder: config.json, checkpoints/, log.csv, curve.png. Created by `train`, read by the rest."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from awr_core.checkpoint import CheckpointError, load_checkpoint
+from awr_core.config import AWRConfig
+from characters.config import EnvConfig
+from imitate import __version__
+from imitate.errors import UserError
+from imitate.options import from_jsonable, to_jsonable
+
+RUN_FORMAT = "imitate-run"
+RUN_VERSION = 1
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    character: str
+    motion: str  # what the user named (resolved again on load)
+    clip_path: str
+    env: EnvConfig
+    awr: AWRConfig
+    num_envs: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": RUN_FORMAT, "version": RUN_VERSION, "package_version": __version__,
+            "character": self.character, "motion": self.motion, "clip_path": self.clip_path,
+            "num_envs": self.num_envs, "env": to_jsonable(self.env), "awr": to_jsonable(self.awr),
+        }  # fmt: skip
+
+
+def new_run_dir(root: Path, character: str, clip_name: str) -> Path:
+    stem = Path(clip_name).stem.removeprefix("humanoid3d_")
+    return root / f"{character}-{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def write_config(run_dir: Path, config: RunConfig) -> None:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    tmp = run_dir / "config.json.tmp"
+    tmp.write_text(json.dumps(config.to_json(), indent=2) + "\n")
+    tmp.replace(run_dir / "config.json")
+
+
+def read_config(run_dir: Path) -> RunConfig:
+    path = Path(run_dir) / "config.json"
+    if not Path(run_dir).is_dir():
+        raise UserError(f"{run_dir}: no such run folder")
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise UserError(f"{run_dir}: not a run folder (no config.json)") from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UserError(f"{path}: unreadable run config ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != RUN_FORMAT:
+        raise UserError(f"{path}: not an imitate run config")
+    try:
+        return RunConfig(
+            character=data["character"], motion=data["motion"], clip_path=data["clip_path"],
+            env=from_jsonable(EnvConfig, data["env"]), awr=from_jsonable(AWRConfig, data["awr"]), num_envs=int(data["num_envs"]),
+        )  # fmt: skip
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UserError(f"{path}: run config is incomplete or invalid ({exc})") from None
+
+
+def checkpoint_path(run_dir: Path, which: str = "best") -> Path:
+    """checkpoints/best.pt (falls back to latest.pt when no evaluation has run yet)."""
+    folder = Path(run_dir) / "checkpoints"
+    path = folder / f"{which}.pt"
+    if not path.exists() and which == "best":
+        path = folder / "latest.pt"
+    if not path.exists():
+        raise UserError(f"{run_dir}: no checkpoint yet (checkpoints/{which}.pt missing)")
+    return path
+
+
+def load_run_checkpoint(path: Path, character: str, obs_size: int, act_size: int) -> dict[str, Any]:
+    """Load a checkpoint and check that it belongs to this character and these spaces."""
+    try:
+        data = load_checkpoint(path)
+    except CheckpointError as exc:
+        raise UserError(str(exc)) from None
+    meta = data.get("meta", {})
+    if meta.get("character") not in (None, character):
+        raise UserError(f"{path}: checkpoint is for character {meta.get('character')!r}, not {character!r}")
+    if (meta.get("obs_size"), meta.get("act_size")) != (obs_size, act_size):
+        raise UserError(
+            f"{path}: checkpoint expects {meta.get('obs_size')} observations / {meta.get('act_size')} actions, "
+            f"the environment has {obs_size} / {act_size}"
+        )
+    return data

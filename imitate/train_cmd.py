@@ -1,0 +1,180 @@
+"""`imitate train` (implied by `imitate --motion CLIP`): train a character to imitate a clip."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+from awr_core.config import AWRConfig
+from awr_core.trainer import Budget, Trainer
+from awr_core.vector import default_num_envs
+from characters.config import EnvConfig, RewardConfig
+from characters.registry import get_character
+from imitate.budget import describe, parse_budget
+from imitate.curves import plot_curve
+from imitate.defaults import BAR_NORMALIZED_RETURN, BAR_SUCCESS_RATE, DEFAULT_BUDGET, IMITATION_AWR, IMITATION_ENV
+from imitate.errors import UserError
+from imitate.imitation import INFO_KEYS, check_env, is_success, make_agent, make_collector
+from imitate.options import add_config_options, config_from_args
+from imitate.run_folder import RunConfig, new_run_dir, read_config, write_config
+from motions import load_clip, resolve_clip
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a character to imitate a clip (the default command)",
+        description="Train a physics-based character to imitate a motion clip with AWR. "
+        "Writes a run folder (config.json, checkpoints/, log.csv, curve.png) that eval, play, render and export read.",
+    )
+    p.add_argument("--motion", help="clip: a file path or a shipped name such as run.txt (see `imitate motions`)")
+    p.add_argument("--character", default="humanoid", help="character to train (default: humanoid)")
+    p.add_argument("--budget", default=None, help=f"samples (5M, 200k) or wall time (2h, 30min); default {DEFAULT_BUDGET} as a cap")
+    p.add_argument("--until-bar", action=argparse.BooleanOptionalAction, default=True,
+                   help=f"stop as soon as a test reaches normalized return >= {BAR_NORMALIZED_RETURN} and success >= "
+                   f"{BAR_SUCCESS_RATE * 100:.0f}%% (default: on)")  # fmt: skip
+    p.add_argument("--out", type=Path, default=None, help="run folder (default: runs/<character>-<clip>-<time>)")
+    p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue a run from its latest checkpoint")
+    p.add_argument(
+        "--envs", type=int, default=None, help=f"environment worker processes (default: one per core, here {default_num_envs()})"
+    )
+    add_config_options(p, EnvConfig, IMITATION_ENV)
+    add_config_options(p, RewardConfig, IMITATION_ENV.reward, prefix="reward_")
+    add_config_options(p, AWRConfig, IMITATION_AWR)
+    p.set_defaults(func=run)
+
+
+def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
+    if not args.motion:
+        raise UserError("--motion is required (a clip file or a shipped name such as run.txt; see `imitate motions`)")
+    spec = get_character(args.character)
+    clip_path = resolve_clip(args.motion, spec.clip_prefix)
+    load_clip(clip_path, spec.joint_dofs, spec.name)  # refuse a bad clip before anything starts
+    reward = config_from_args(RewardConfig, IMITATION_ENV.reward, args, prefix="reward_")
+    try:
+        env = config_from_args(EnvConfig, IMITATION_ENV, args, reward=reward)
+        awr = config_from_args(AWRConfig, IMITATION_AWR, args)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    run_dir = args.out or new_run_dir(Path("runs"), spec.name, clip_path.name)
+    if (run_dir / "config.json").exists():
+        raise UserError(f"{run_dir}: already holds a run; use --resume {run_dir} to continue it")
+    config = RunConfig(spec.name, args.motion, str(clip_path.resolve()), env, awr, args.envs or default_num_envs())
+    return run_dir, config
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.resume:
+        run_dir = args.resume
+        config = read_config(run_dir)
+        if args.envs:
+            config = RunConfig(config.character, config.motion, config.clip_path, config.env, config.awr, args.envs)
+    else:
+        run_dir, config = _new_run(args)
+    budget = parse_budget(args.budget or DEFAULT_BUDGET)
+    obs_size, act_size = check_env(config.character, config.clip_path, config.env)
+    if not args.resume:
+        write_config(run_dir, config)
+    collector = make_collector(config.character, config.clip_path, config.env, config.num_envs, seed=config.awr.seed)
+    try:
+        agent = make_agent(collector, config.awr)
+        meta = {"character": config.character, "clip": Path(config.clip_path).name, "obs_size": obs_size, "act_size": act_size}
+        trainer = Trainer(agent, collector, run_dir, info_keys=INFO_KEYS, meta=meta, success=is_success)
+        if args.resume:
+            from imitate.run_folder import load_run_checkpoint
+
+            load_run_checkpoint(run_dir / "checkpoints" / "latest.pt", config.character, obs_size, act_size)
+            trainer.resume()
+        _print_header(run_dir, config, budget, trainer, bool(args.resume))
+        progress = Progress(budget, trainer.samples, run_dir, title=f"{config.character} · {Path(config.clip_path).name}")
+        stop_when = _bar_reached if args.until_bar else None
+        reason = trainer.train(budget, stop_when=stop_when, on_row=progress)
+        progress.finish()
+    finally:
+        collector.close()
+    print(f"\nstopped: {reason}")
+    print(f"run folder: {run_dir}")
+    print(f"  watch:  imitate play {run_dir}")
+    print(f"  video:  imitate render {run_dir} --mp4 {run_dir}/skill.mp4")
+    print(f"  export: imitate export {run_dir} -o {Path(config.clip_path).stem}.onnx")
+    print(f"  scores: imitate eval {run_dir}")
+    print(f"  resume: imitate --resume {run_dir}")
+    return 0
+
+
+def _bar_reached(row: dict) -> str | None:
+    ret, success = row.get("test_normalized_return", math.nan), row.get("test_success_rate", math.nan)
+    if ret >= BAR_NORMALIZED_RETURN and success >= BAR_SUCCESS_RATE:
+        return f"skill meets the bar (test normalized return {ret:.3f} >= {BAR_NORMALIZED_RETURN}, success {success:.0%})"
+    return None
+
+
+def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer: Trainer, resumed: bool) -> None:
+    a = config.awr
+    verb = f"resuming at iteration {trainer.agent.iteration} ({trainer.samples:,} samples)" if resumed else "training"
+    print(f"imitate: {verb} {config.character} on {Path(config.clip_path).name}")
+    print(f"  run folder   {run_dir}")
+    print(f"  env          {config.num_envs} worker processes, {config.env.control_hz:g} Hz control / {config.env.sim_hz:g} Hz physics, "
+          f"{config.env.action_mode} actions, {config.env.episode_seconds:g} s episodes")  # fmt: skip
+    print(f"  AWR          actor {a.actor_layers} critic {a.critic_layers}, {a.optimizer} lr {a.actor_lr:g}/{a.critic_lr:g}, "
+          f"{a.samples_per_iter} samples/iter, buffer {a.buffer_size:,}, std {a.action_std:g}")  # fmt: skip
+    print(f"  budget       {describe(budget)}; Ctrl-C stops after saving")
+    sys.stdout.flush()
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(max(seconds, 0))
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+class Progress:
+    """One line per iteration (overwritten in place on a terminal), and curve.png refreshed."""
+
+    def __init__(self, budget: Budget, start_samples: int, run_dir: Path, title: str) -> None:
+        self.budget = budget
+        self.start_samples = start_samples
+        self.start = time.perf_counter()
+        self.run_dir = run_dir
+        self.title = title
+        self.tty = sys.stdout.isatty()
+        self.last_plot = 0.0
+
+    def eta(self, row: dict) -> str:
+        elapsed = time.perf_counter() - self.start
+        left = []
+        if self.budget.seconds is not None:
+            left.append(self.budget.seconds - elapsed)
+        if self.budget.samples is not None:
+            done = row["samples"] - self.start_samples
+            rate = done / max(elapsed, 1e-9)
+            left.append((self.budget.samples - done) / max(rate, 1e-9))
+        return f" | ETA {_clock(min(left))}" if left else ""
+
+    def __call__(self, row: dict) -> None:
+        elapsed = time.perf_counter() - self.start
+        test = row.get("test_normalized_return", math.nan)
+        success = row.get("test_success_rate", math.nan)
+        line = (
+            f"it {int(row['iteration']):4d} | {int(row['samples']):>11,} samples"
+            f" | return {row.get('train_normalized_return', math.nan):.3f}"
+            f" (test {test:.3f}, success {success:.0%}) | body err {row.get('test_body_pos_err_m', math.nan):.2f} m"
+            f" | {row['samples_per_second']:,.0f} samples/s | {_clock(elapsed)}{self.eta(row)}"
+        )
+        if self.tty:
+            print("\r" + line, end="", flush=True)
+        else:
+            print(line, flush=True)
+        if time.perf_counter() - self.last_plot > 30 or row["iteration"] <= 1:
+            self.plot()
+
+    def plot(self) -> None:
+        plot_curve(self.run_dir / "log.csv", self.run_dir / "curve.png", self.title)
+        self.last_plot = time.perf_counter()
+
+    def finish(self) -> None:
+        if self.tty:
+            print()
+        self.plot()
