@@ -1,0 +1,108 @@
+"""End to end through the console script: train a tiny run, evaluate it, resume it; bad input fails in one line."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TINY = ["--budget", "600", "--samples-per-iter", "300", "--actor-layers", "32,32", "--critic-layers", "32,32",
+        "--actor-steps", "5", "--critic-steps", "5", "--test-every", "1", "--test-episodes", "1", "--episode-seconds", "1",
+        "--envs", "2"]  # fmt: skip
+
+
+def imitate(*args, cwd=None):
+    exe = Path(sys.executable).with_name("imitate")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    run = tmp_path_factory.mktemp("runs") / "walk"
+    out = imitate("--motion", "walk.txt", "--character", "humanoid", "--out", run, *TINY)
+    assert out.returncode == 0, out.stderr
+    return run, out.stdout
+
+
+def test_train_writes_a_run_folder(tiny_run):
+    run, stdout = tiny_run
+    assert "training humanoid on humanoid3d_walk.txt" in stdout
+    assert "stopped: sample budget reached" in stdout
+    assert (run / "checkpoints" / "latest.pt").exists() and (run / "checkpoints" / "best.pt").exists()
+    assert (run / "curve.png").stat().st_size > 1000
+    config = json.loads((run / "config.json").read_text())
+    assert config["character"] == "humanoid" and config["awr"]["actor_layers"] == [32, 32]
+    assert config["env"]["sim_hz"] == 240 and config["env"]["episode_seconds"] == 1
+    with (run / "log.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["iteration"]) for r in rows] == [1, 2]
+    assert int(rows[-1]["samples"]) >= 600
+    for column in ("test_normalized_return", "test_success_rate", "test_body_pos_err_m", "weight_mean", "clip_fraction"):
+        assert rows[-1][column] != ""
+
+
+def test_eval_prints_table_and_json(tiny_run):
+    run, _ = tiny_run
+    out = imitate("eval", run, "--episodes", "2", "--seconds", "1")
+    assert out.returncode == 0, out.stderr
+    for label in ("normalized return", "fall rate", "joint rotation error", "end-effector error", "body position error", "success rate"):
+        assert label in out.stdout
+    out = imitate("eval", run, "--episodes", "2", "--seconds", "1", "--json")
+    data = json.loads(out.stdout)
+    assert data["episodes"] == 2 and 0.0 <= data["normalized_return"] <= 1.0 and 0.0 <= data["fall_rate"] <= 1.0
+    assert len(data["per_episode"]) == 2 and all(e["seconds"] <= 1.0 + 1e-6 for e in data["per_episode"])
+
+
+def test_resume_continues_the_curve(tiny_run):
+    run, _ = tiny_run
+    out = imitate("--resume", run, "--budget", "300")
+    assert out.returncode == 0, out.stderr
+    assert "resuming at iteration 2" in out.stdout
+    with (run / "log.csv").open() as f:
+        assert [int(r["iteration"]) for r in csv.DictReader(f)] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--motion", "moonwalk.txt"], "moonwalk.txt: no such clip file"),
+        (["--motion", "run.txt", "--character", "robot"], "unknown character 'robot'"),
+        (["--motion", "laikago_walk.txt"], "needs 44"),
+        (["--resume", "/nonexistent/run"], "/nonexistent/run: no such run folder"),
+        (["eval", "/nonexistent/run"], "/nonexistent/run: no such run folder"),
+        (["--motion", "run.txt", "--budget", "lots"], "--budget 'lots'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
+    out = imitate(*args, "--out", tmp_path / "r") if args[0] != "eval" else imitate(*args)
+    assert out.returncode == 2, out.stdout + out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("imitate: error:") and message in lines[0]
+
+
+def test_checkpoint_from_another_run_shape_is_refused(tiny_run, tmp_path):
+    run, _ = tiny_run
+    other = tmp_path / "other"
+    other.mkdir()
+    config = json.loads((run / "config.json").read_text())
+    config["env"]["action_mode"] = "relative"  # 28 actions instead of 36: the checkpoint does not fit
+    (other / "config.json").write_text(json.dumps(config))
+    (other / "checkpoints").mkdir()
+    (other / "checkpoints" / "best.pt").write_bytes((run / "checkpoints" / "best.pt").read_bytes())
+    out = imitate("eval", other, "--episodes", "1")
+    assert out.returncode == 2 and "checkpoint expects 197 observations / 36 actions" in out.stderr
+
+
+def test_corrupt_checkpoint_is_refused(tiny_run, tmp_path):
+    run, _ = tiny_run
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text((run / "config.json").read_text())
+    (broken / "checkpoints").mkdir()
+    (broken / "checkpoints" / "best.pt").write_bytes(b"not a checkpoint")
+    out = imitate("eval", broken, "--episodes", "1")
+    assert out.returncode == 2 and "corrupt or not a checkpoint" in out.stderr and len(out.stderr.strip().splitlines()) == 1
