@@ -59,7 +59,7 @@ class EnvConfig:
     ground_friction: float = 0.9  # lateral friction of the ground and the body
     solver_iterations: int = 10  # PyBullet constraint solver iterations
     self_collision: bool = True  # body parts collide with each other (not with their parents)
-    max_body_speed: float = 100.0  # faster than this (m/s, rad/s) counts as a physics blow-up
+    max_body_speed: float = 500.0  # faster than this (m/s, rad/s) counts as a physics blow-up (flailing feet reach 130 rad/s)
     reward: RewardConfig = field(default_factory=RewardConfig)
 
     def __post_init__(self) -> None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from characters import UnknownCharacterError
-from imitate import __version__, eval_cmd, motions_cmd, train_cmd
+from imitate import __version__, eval_cmd, export_cmd, motions_cmd, train_cmd
 from imitate.errors import EXIT_USAGE, UserError
 from motions import ClipError
 
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     train_cmd.add_parser(sub)
     eval_cmd.add_parser(sub)
+    export_cmd.add_parser(sub)
     motions_cmd.add_parser(sub)
     return parser
 

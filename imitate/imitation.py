@@ -27,14 +27,24 @@ def check_env(character: str, clip_path: str, env_config: EnvConfig) -> tuple[in
 
     Returns (observation size, action size).
     """
+    env = open_env(character, clip_path, env_config)
+    sizes = (int(env.observation_space.shape[0]), int(env.action_space.shape[0]))
+    env.close()
+    return sizes
+
+
+def open_env(character: str, clip_path: str, env_config: EnvConfig) -> ImitationEnv:
+    """An environment, reset once (seed 0) so a clip/character mismatch surfaces as a UserError."""
     try:
         env = ImitationEnv(character, clip_path, env_config)
         env.reset(seed=0)
     except ReferenceMismatchError as exc:
         raise UserError(str(exc)) from None
-    sizes = (int(env.observation_space.shape[0]), int(env.action_space.shape[0]))
-    env.close()
-    return sizes
+    return env
+
+
+def link_names(env: ImitationEnv) -> list[str]:
+    return [name for name, _ in sorted(env.body.link_index.items(), key=lambda kv: kv[1])]
 
 
 def make_collector(character: str, clip_path: str, env_config: EnvConfig, num_envs: int, seed: int = 0) -> Any:
@@ -47,3 +57,7 @@ def make_collector(character: str, clip_path: str, env_config: EnvConfig, num_en
 
 def make_agent(collector: Any, awr_config: AWRConfig) -> AWRAgent:
     return AWRAgent(collector.observation_space, collector.action_space, awr_config)
+
+
+def make_agent_for_spaces(observation_space: Any, action_space: Any, awr_config: AWRConfig) -> AWRAgent:
+    return AWRAgent(observation_space, action_space, awr_config)

@@ -1,0 +1,70 @@
+"""The controller contract a game reads: what goes into the ONNX model and what comes out.
+
+Written into the model's metadata_props and into a JSON sidecar beside it.
+No torch here: `play`/`render` with an ONNX file read it without torch installed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from characters.config import EnvConfig
+from characters.observation import observation_layout
+from characters.spec import CharacterSpec
+from imitate import __version__
+
+FORMAT = "imitate-controller"
+FORMAT_VERSION = 1
+
+
+def action_layout(spec: CharacterSpec) -> list[dict[str, Any]]:
+    """PD targets in joint order: 4 values (quaternion x,y,z,w, joint-local) per spherical joint, 1 (radians) per revolute."""
+    out, offset = [], 0
+    for j in spec.joints:
+        kind = "quaternion_xyzw" if j.dofs == 4 else "radians"
+        out.append({"joint": j.name, "offset": offset, "size": j.dofs, "kind": kind})
+        offset += j.dofs
+    return out
+
+
+def build_contract(spec: CharacterSpec, env: EnvConfig, link_names: list[str], clip: str, obs_size: int, act_size: int) -> dict[str, Any]:
+    obs = [{"name": n, "offset": o, "size": s, "frame": f, "units": u} for n, o, s, f, u in observation_layout(link_names)]
+    inputs = [{"name": "obs", "shape": ["batch", obs_size], "dtype": "float32", "what": "raw observation, layout below"}]
+    if env.action_mode == "relative":
+        inputs.append({"name": "ref_pose", "shape": ["batch", sum(spec.joint_dofs)], "dtype": "float32",
+                       "what": "the clip's joint pose at the current time, same layout as `actions`"})  # fmt: skip
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "package_version": __version__,
+        "character": spec.name,
+        "urdf": spec.urdf,
+        "urdf_scale": spec.global_scaling,
+        "clip": clip,
+        "action_mode": env.action_mode,
+        "control_hz": env.control_hz,
+        "physics_hz": env.sim_hz,
+        "world": "y up, metres, gravity -9.8 m/s^2 along y",
+        "inputs": inputs,
+        "outputs": [
+            {
+                "name": "actions",
+                "shape": ["batch", sum(spec.joint_dofs)],
+                "dtype": "float32",
+                "what": "PD targets in joint order (layout below); hold them for 1/control_hz s",
+            },
+            {
+                "name": "env_action",
+                "shape": ["batch", act_size],
+                "dtype": "float32",
+                "what": "the same action in this package's environment action space",
+            },
+        ],  # fmt: skip
+        "observation_layout": obs,
+        "observation_notes": "heading frame: origin at the root, y up, rotated so the root's x axis has zero yaw; "
+        "link positions are centres of mass; phase = fraction of the clip cycle",
+        "action_layout": action_layout(spec),
+        "joint_order": list(spec.joint_names),
+        "pd": [{"joint": j.name, "kp": j.kp, "kd": j.kd, "torque_limit_nm": j.torque_limit_nm} for j in spec.joints],
+        "pd_notes": "stable PD (Tan et al. 2011) as in PyBullet's STABLE_PD_CONTROL, target velocity 0",
+    }
