@@ -24,7 +24,9 @@ _KIND = {pb.JOINT_FIXED: FIXED, pb.JOINT_REVOLUTE: REVOLUTE, pb.JOINT_SPHERICAL:
 class SimCharacter:
     """A character in a PyBullet world (`client` from pybullet.connect)."""
 
-    def __init__(self, spec: CharacterSpec, client: int, self_collision: bool = True, lateral_friction: float = 0.9) -> None:
+    def __init__(
+        self, spec: CharacterSpec, client: int, self_collision: bool = True, lateral_friction: float = 0.9, fixed_base: bool = False
+    ) -> None:
         self.spec = spec
         self.client = client
         flags = pb.URDF_MAINTAIN_LINK_ORDER
@@ -32,7 +34,9 @@ class SimCharacter:
             flags |= pb.URDF_USE_SELF_COLLISION | pb.URDF_USE_SELF_COLLISION_EXCLUDE_ALL_PARENTS
         path = f"{pybullet_data.getDataPath()}/{spec.urdf}"
         with quiet_c_output():
-            self.body = pb.loadURDF(path, [0, 1, 0], globalScaling=spec.global_scaling, flags=flags, physicsClientId=client)
+            self.body = pb.loadURDF(
+                path, [0, 1, 0], globalScaling=spec.global_scaling, useFixedBase=fixed_base, flags=flags, physicsClientId=client
+            )
         self.num_links = pb.getNumJoints(self.body, physicsClientId=client)
         infos = [pb.getJointInfo(self.body, j, physicsClientId=client) for j in range(self.num_links)]
         self.link_index = {info[12].decode(): j for j, info in enumerate(infos)}
@@ -54,6 +58,12 @@ class SimCharacter:
         self._pd_positions: list[list[float]] = []
         self._zero_velocities = [[0.0] * j.velocity_dofs for j in spec.joints]
         self._pd_positions: list[list[float]] = []
+
+    def make_ghost(self, rgba: tuple[float, float, float, float]) -> None:
+        """Turn this body into a see-through marker: no collisions, translucent colour."""
+        for j in range(-1, self.num_links):
+            pb.setCollisionFilterGroupMask(self.body, j, collisionFilterGroup=0, collisionFilterMask=0, physicsClientId=self.client)
+            pb.changeVisualShape(self.body, j, rgbaColor=list(rgba), physicsClientId=self.client)
 
     def _disable_default_motors(self) -> None:
         """PyBullet gives revolute/spherical joints a velocity motor by default: switch it off."""

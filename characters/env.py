@@ -27,18 +27,31 @@ from characters.body import SimCharacter
 from characters.config import EnvConfig
 from characters.layout import joint_layout
 from characters.observation import build_observation, observation_size
+from characters.quiet import quiet_c_output
 from characters.reference import ReferenceMotion
 from characters.registry import get_character
 from characters.rewards import imitation_errors, reward_terms, total_reward, tracking_metrics
 from characters.spec import CharacterSpec
 from characters.state import CharacterState
 from motions.clip import Clip
-from motions.interpolate import phase_at
+from motions.interpolate import Pose, phase_at
 from motions.library import resolve_clip
 from motions.loading import load_clip
 
 pb = body_module.pb
 log = logging.getLogger(__name__)
+
+
+def load_egl_plugin(client: int) -> bool:
+    """Load PyBullet's EGL renderer (fast offscreen images) if this machine has EGL; False otherwise."""
+    import pkgutil
+
+    loader = pkgutil.get_loader("eglRenderer")
+    if loader is None:
+        return False
+    with quiet_c_output():
+        plugin = pb.loadPlugin(loader.get_filename(), "_eglRendererPlugin", physicsClientId=client)
+    return plugin >= 0
 
 
 class ReferenceMismatchError(RuntimeError):
@@ -48,7 +61,21 @@ class ReferenceMismatchError(RuntimeError):
 class ImitationEnv(gym.Env):
     metadata = {"render_modes": []}
 
-    def __init__(self, character: str | CharacterSpec = "humanoid", motion: str | Path | Clip = "run.txt", config: EnvConfig | None = None):
+    def __init__(
+        self,
+        character: str | CharacterSpec = "humanoid",
+        motion: str | Path | Clip = "run.txt",
+        config: EnvConfig | None = None,
+        ghost: bool = False,
+        egl: bool = False,
+    ):
+        """ghost: also show the reference as a translucent body that collides with nothing
+        (for viewing; `ghost_offset` shifts it, e.g. to stand beside the character).
+        egl: load PyBullet's EGL renderer plugin first, for fast offscreen camera images."""
+        self.ghost_offset = np.zeros(3)
+        self._want_ghost, self._want_egl = ghost, egl
+        self.egl_loaded = False
+        self.ghost: SimCharacter | None = None
         self.spec_ = get_character(character) if isinstance(character, str) else character
         self.config = config or EnvConfig()
         if isinstance(motion, Clip):
@@ -76,6 +103,8 @@ class ImitationEnv(gym.Env):
     # ----------------------------------------------------------------- world
     def _build_world(self) -> None:
         c, cfg = self.client, self.config
+        if self._want_egl:
+            self.egl_loaded = load_egl_plugin(c)
         z_to_y = pb.getQuaternionFromEuler([-math.pi / 2, 0, 0])
         self.plane = pb.loadURDF(f"{body_module.pybullet_data.getDataPath()}/plane_implicit.urdf", [0, 0, 0], z_to_y,
                                  useMaximalCoordinates=True, physicsClientId=c)  # fmt: skip
@@ -84,11 +113,19 @@ class ImitationEnv(gym.Env):
         pb.setTimeStep(1.0 / cfg.sim_hz, physicsClientId=c)
         pb.setPhysicsEngineParameter(numSolverIterations=cfg.solver_iterations, numSubSteps=0, physicsClientId=c)
         self.body = SimCharacter(self.spec_, c, self_collision=cfg.self_collision, lateral_friction=cfg.ground_friction)
+        if self._want_ghost:
+            self.ghost = SimCharacter(self.spec_, c, self_collision=False, fixed_base=True)
+            self.ghost.make_ghost(rgba=(0.35, 0.75, 1.0, 0.35))
         self._world_state = pb.saveState(physicsClientId=c)
+
+    def _place_ghost(self, ref: CharacterState) -> None:
+        if self.ghost is not None:
+            self.ghost.set_pose(Pose(ref.pose.root_pos + self.ghost_offset, ref.pose.root_quat, ref.pose.joints))
 
     def close(self) -> None:
         if self.client is not None and pb.isConnected(self.client):
-            pb.disconnect(self.client)
+            with quiet_c_output():  # the EGL plugin says goodbye on stdout
+                pb.disconnect(self.client)
         self.client = None
 
     # ----------------------------------------------------------------- state
@@ -123,6 +160,7 @@ class ImitationEnv(gym.Env):
         self.steps = 0
         ref = self._ref = self.reference.state_at(start)
         self.body.set_pose(ref.pose, ref.velocity)
+        self._place_ghost(ref)
         sim, links = self.sim_state()
         error = float(np.max(np.linalg.norm(sim.link_pos - ref.link_pos, axis=1)))
         if not error < 1e-2:
@@ -152,6 +190,7 @@ class ImitationEnv(gym.Env):
             self._ref = None
             return self._last_obs.copy(), 0.0, True, False, info
         ref = self._ref = self.reference.state_at(self.time)
+        self._place_ghost(ref)
         errors = imitation_errors(sim, ref, self.layout, self._ee, cfg.reward)
         terms = reward_terms(errors, cfg.reward)
         metrics = tracking_metrics(sim, ref, self.layout, self._ee)

@@ -230,8 +230,19 @@ def test_falling_terminates_with_zero_reward():
 
 def test_physics_blow_up_terminates_without_nan(env, caplog):
     env.reset(seed=0)
-    pb.resetBaseVelocity(env.body.body, [1e6, 0, 0], [0, 0, 0], physicsClientId=env.client)
+    pb.resetBaseVelocity(env.body.body, [float("nan"), 0, 0], [0, 0, 0], physicsClientId=env.client)
     with caplog.at_level("WARNING"):
         obs, r, term, trunc, info = env.step(reference_action(env))
     assert term and info.get("blow_up") and np.all(np.isfinite(obs)) and r == 0.0
     assert "blow-up" in caplog.text
+    obs, _ = env.reset(seed=1)  # the next episode starts clean
+    assert np.all(np.isfinite(obs))
+
+
+def test_huge_speed_counts_as_blow_up():
+    e = ImitationEnv("humanoid", "run.txt", EnvConfig(max_body_speed=5.0))
+    e.reset(seed=0)
+    pb.resetBaseVelocity(e.body.body, [50.0, 0, 0], [0, 0, 0], physicsClientId=e.client)
+    _, r, term, _, info = e.step(reference_action(e))
+    assert term and info.get("blow_up") and r == 0.0
+    e.close()

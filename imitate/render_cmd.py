@@ -1,0 +1,69 @@
+"""`imitate render`: an MP4 (or GIF) of a trained skill or of a clip, headless."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from imitate.errors import UserError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("render", help="render an MP4/GIF of a trained skill or a clip, headless",
+                       description="Render a video with PyBullet's offscreen camera (EGL when it loads, else the CPU "
+                       "renderer): tracking camera, ground grid, the reference as a translucent ghost, a progress bar.")  # fmt: skip
+    p.add_argument("run_dir", type=Path, nargs="?", help="run folder written by `imitate train`")
+    p.add_argument("--policy", type=Path, help="an exported controller (.onnx) instead of a run folder")
+    p.add_argument("--motion", help="clip to imitate or to play (default: the run's or the controller's clip)")
+    p.add_argument("--character", default=None, help="character (default: the run's or the controller's, else humanoid)")
+    p.add_argument("--mp4", type=Path, help="write an H.264 MP4 here")
+    p.add_argument("--gif", type=Path, help="write an animated GIF here (half size)")
+    p.add_argument("--seconds", type=float, default=10.0, help="length of the video (default: 10)")
+    p.add_argument("--size", default="640x360", help="frame size WIDTHxHEIGHT (default: 640x360)")
+    p.add_argument("--side-by-side", action="store_true", help="put the reference beside the character instead of on it")
+    p.add_argument("--no-ghost", action="store_true", help="do not draw the reference")
+    p.add_argument("--seed", type=int, default=0, help="episode seed (default: 0)")
+    p.set_defaults(func=run)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise UserError(f"--size {text!r}: expected WIDTHxHEIGHT such as 640x360") from None
+    if w < 16 or h < 16 or w % 2 or h % 2:
+        raise UserError(f"--size {text!r}: width and height must be even and at least 16")
+    return w, h
+
+
+def run(args: argparse.Namespace) -> int:
+    from characters.env import ImitationEnv
+    from imitate.policy_source import resolve_source
+    from viewer.camera import TrackingCamera
+    from viewer.video import record
+
+    if not args.mp4 and not args.gif:
+        raise UserError("say where to write: --mp4 FILE.mp4 and/or --gif FILE.gif")
+    width, height = parse_size(args.size)
+    source = resolve_source(args.run_dir, args.policy, args.motion, args.character)
+    env_config = replace(source.env, episode_seconds=max(source.env.episode_seconds, args.seconds + 1.0))
+    outputs = [p for p in (args.mp4, args.gif) if p]
+    for out in outputs:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        env = ImitationEnv(source.character, source.clip_path, env_config, ghost=not args.no_ghost, egl=True)
+
+        def show(i: int, n: int, name: str = out.name) -> None:
+            if sys.stdout.isatty():
+                print(f"\r  {name}: frame {i}/{n}", end="", flush=True)
+
+        result = record(env, out, args.seconds, source.policy, TrackingCamera(width, height), args.side_by_side, args.seed, show)
+        env.close()
+        if sys.stdout.isatty():
+            print()
+        rate = result.frames / max(result.seconds_rendering, 1e-9)
+        falls = f", {result.falls} falls" if source.policy is not None else ""
+        print(f"wrote {out}: {result.frames} frames, {result.size[0]}x{result.size[1]}, {result.fps:g} fps, "
+              f"{source.label}; rendered at {rate:.1f} frames/s with {result.renderer}{falls}")  # fmt: skip
+    return 0

@@ -1,0 +1,115 @@
+"""Headless video of a character: MP4 (H.264) or GIF, rendered with PyBullet's offscreen camera.
+
+A policy arrives as a callable `policy(obs [O], ref_pose [D]) -> env action [A]`
+(torch, numpy or ONNX behind it; this module never imports torch). Without a
+policy the clip is played kinematically.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from characters.env import ImitationEnv
+from viewer.camera import TrackingCamera
+
+Policy = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class VideoResult:
+    path: Path
+    frames: int
+    fps: float
+    size: tuple[int, int]
+    seconds_rendering: float
+    renderer: str
+    falls: int
+
+
+def progress_bar(frame: np.ndarray, fraction: float, height: int = 6) -> np.ndarray:
+    """Draw a progress bar along the bottom edge. frame [H,W,3] uint8 (modified and returned)."""
+    w = frame.shape[1]
+    frame[-height:, :, :] = (frame[-height:, :, :] * 0.4).astype(np.uint8)
+    frame[-height:, : int(round(fraction * w)), :] = (255, 170, 40)
+    return frame
+
+
+def record(
+    env: ImitationEnv,
+    out: Path,
+    seconds: float,
+    policy: Policy | None = None,
+    camera: TrackingCamera | None = None,
+    side_by_side: bool = False,
+    seed: int = 0,
+    on_frame: Callable[[int, int], None] | None = None,
+) -> VideoResult:
+    """Render `seconds` of simulation (or of the clip itself without a policy) to `out` (.mp4 or .gif)."""
+    import imageio.v2 as imageio
+
+    camera = camera or TrackingCamera()
+    if side_by_side:
+        camera.yaw_deg += 35.0  # look from the front-side so the two bodies stand apart on screen
+    paint(env, (0.93, 0.55, 0.25, 1.0))
+    fps = env.config.control_hz
+    total = int(round(seconds * fps))
+    obs, _ = env.reset(seed=seed, options={"start_time": 0.0})
+    frames: list[np.ndarray] = []
+    writer = None
+    if out.suffix.lower() == ".mp4":
+        writer = imageio.get_writer(str(out), fps=fps, codec="libx264", quality=7, pixelformat="yuv420p", macro_block_size=1)
+    falls = 0
+    start = time.perf_counter()
+    try:
+        for i in range(total):
+            ref = env.reference.state_at(env.time)
+            if env.ghost is not None:
+                if side_by_side:
+                    env.ghost_offset = _beside(ref.pose.root_quat)
+                env._place_ghost(ref)
+            if policy is None:
+                env.body.set_pose(ref.pose, ref.velocity)  # kinematic playback of the clip
+                env.time += 1.0 / fps
+            else:
+                obs, _, terminated, truncated, info = env.step(policy(obs, ref.pose.joints))
+                if terminated:
+                    falls += 1
+                if terminated or truncated:
+                    obs, _ = env.reset(seed=seed + falls + 1, options={"start_time": env.time % env.clip.duration})
+            root = env.body.get_pose()[0].root_pos
+            camera.follow(root + (0.5 * env.ghost_offset if side_by_side else 0.0))
+            frame = progress_bar(camera.image(env.client, env.egl_loaded), (i + 1) / total)
+            if writer is not None:
+                writer.append_data(frame)
+            else:
+                frames.append(frame[::2, ::2] if frame.shape[1] > 480 else frame)
+            if on_frame is not None:
+                on_frame(i + 1, total)
+    finally:
+        if writer is not None:
+            writer.close()
+    if writer is None:
+        imageio.mimsave(str(out), frames, duration=1000.0 / fps, loop=0)
+    elapsed = time.perf_counter() - start
+    return VideoResult(out, total, fps, (camera.width, camera.height), elapsed, "EGL" if env.egl_loaded else "TINY (CPU)", falls)
+
+
+def paint(env: ImitationEnv, rgba: tuple[float, float, float, float]) -> None:
+    """One colour for the simulated character (the EGL renderer otherwise picks random ones)."""
+    from characters.env import pb
+
+    for j in range(-1, env.body.num_links):
+        pb.changeVisualShape(env.body.body, j, rgbaColor=list(rgba), physicsClientId=env.client)
+
+
+def _beside(root_quat: np.ndarray) -> np.ndarray:
+    """1.2 m to the character's left (perpendicular to its heading in the ground plane)."""
+    from motions.rotations import heading_angle
+
+    h = float(heading_angle(root_quat))
+    return 1.2 * np.array([-np.sin(h), 0.0, -np.cos(h)])
