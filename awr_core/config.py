@@ -39,3 +39,11 @@ class AWRConfig:
     test_episodes: int = 8  # deterministic episodes per evaluation
     test_every: int = 10  # iterations between evaluations
     seed: int = 0  # seed for networks, sampling and environments
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Stop after this many samples and/or seconds of training (None: no limit)."""
+
+    samples: int | None = None
+    seconds: float | None = None

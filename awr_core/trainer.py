@@ -6,7 +6,6 @@ import math
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,19 +14,12 @@ import torch
 
 from awr_core.agent import AWRAgent
 from awr_core.checkpoint import load_checkpoint, save_checkpoint
+from awr_core.config import Budget
 from awr_core.log import IterationLog
 from awr_core.sampler import EpisodeRecord
 
 LATEST = "latest.pt"
 BEST = "best.pt"
-
-
-@dataclass(frozen=True)
-class Budget:
-    """Stop after this many samples and/or seconds of training (None: no limit)."""
-
-    samples: int | None = None
-    seconds: float | None = None
 
 
 def summarize(records: list[EpisodeRecord], prefix: str, success: Callable[[EpisodeRecord], bool] | None = None) -> dict[str, float]:

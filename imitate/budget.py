@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from awr_core.trainer import Budget
+from awr_core.config import Budget
 from imitate.errors import UserError
 
 _SAMPLES = {"": 1, "k": 1_000, "m": 1_000_000, "g": 1_000_000_000}

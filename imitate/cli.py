@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from characters import UnknownCharacterError
-from imitate import __version__, eval_cmd, export_cmd, motions_cmd, render_cmd, train_cmd
+from imitate import __version__, eval_cmd, export_cmd, motions_cmd, play_cmd, render_cmd, train_cmd
 from imitate.errors import EXIT_USAGE, UserError
 from motions import ClipError
 
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     eval_cmd.add_parser(sub)
     export_cmd.add_parser(sub)
     render_cmd.add_parser(sub)
+    play_cmd.add_parsers(sub)
     motions_cmd.add_parser(sub)
     return parser
 

@@ -66,7 +66,20 @@ def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
     return run_dir, config
 
 
+def _stop_gracefully_on_signals() -> None:
+    """Ctrl-C (SIGINT) and SIGTERM stop after saving, even when started in the background,
+    where a shell hands Python an ignored SIGINT."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def run(args: argparse.Namespace) -> int:
+    _stop_gracefully_on_signals()
     if args.resume:
         run_dir = args.resume
         config = read_config(run_dir)

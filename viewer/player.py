@@ -1,0 +1,107 @@
+"""What the window shows, without the window: a simulation (or clip playback) driven in real time.
+
+Keys map to these methods; tests call them directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from characters.env import ImitationEnv
+
+Policy = Callable[[np.ndarray, np.ndarray], np.ndarray]
+SPEEDS = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)
+
+
+class Player:
+    """Steps `env` with `policy` (or plays the clip when policy is None) at real time x speed."""
+
+    def __init__(self, env: ImitationEnv, policy: Policy | None, seed: int = 0) -> None:
+        self.env = env
+        self.policy = policy
+        self.seed = seed
+        self.paused = False
+        self.speed_index = SPEEDS.index(1.0)
+        self.ghost_visible = env.ghost is not None
+        self.falls = 0
+        self.episodes = 0
+        self.steps = 0
+        self.info: dict = {}
+        self._debt = 0.0
+        self.reset()
+
+    @property
+    def speed(self) -> float:
+        return SPEEDS[self.speed_index]
+
+    def reset(self) -> None:
+        self.obs, _ = self.env.reset(seed=self.seed + self.episodes, options={"start_time": 0.0})
+        self.info = {}
+        self._debt = 0.0
+
+    def step(self) -> None:
+        """One control step (1/control_hz s of simulated time)."""
+        env = self.env
+        ref = env.reference.state_at(env.time)
+        if self.policy is None:
+            env.time += 1.0 / env.config.control_hz
+            ref = env.reference.state_at(env.time)
+            env.body.set_pose(ref.pose, ref.velocity)
+            env._place_ghost(ref)
+            self.info = {"time": env.time}
+        else:
+            self.obs, _, terminated, truncated, self.info = env.step(self.policy(self.obs, ref.pose.joints))
+            if terminated:
+                self.falls += 1
+            if terminated or truncated:
+                self.episodes += 1
+                self.obs, _ = env.reset(seed=self.seed + self.episodes, options={"start_time": env.time % env.clip.duration})
+        self.steps += 1
+
+    def advance(self, dt: float) -> int:
+        """Advance by dt seconds of wall time (unless paused); returns the control steps taken."""
+        if self.paused:
+            return 0
+        self._debt += dt * self.speed
+        period = 1.0 / self.env.config.control_hz
+        taken = 0
+        while self._debt >= period and taken < 8:  # never spiral: drop time we cannot catch up on
+            self.step()
+            self._debt -= period
+            taken += 1
+        self._debt = min(self._debt, period)
+        return taken
+
+    def toggle_pause(self) -> None:
+        self.paused = not self.paused
+
+    def single_step(self) -> None:
+        self.paused = True
+        self.step()
+
+    def slower(self) -> None:
+        self.speed_index = max(0, self.speed_index - 1)
+
+    def faster(self) -> None:
+        self.speed_index = min(len(SPEEDS) - 1, self.speed_index + 1)
+
+    def toggle_ghost(self) -> None:
+        self.ghost_visible = not self.ghost_visible and self.env.ghost is not None
+
+    def overlay_lines(self) -> list[str]:
+        env, info = self.env, self.info
+        lines = [
+            f"t {env.time:6.2f} s   phase {env._phase():.2f}   speed x{self.speed:g}{'   PAUSED' if self.paused else ''}",
+            f"falls {self.falls}   episodes {self.episodes}",
+        ]
+        terms = info.get("reward_terms")
+        if terms:
+            lines.append("reward  " + "  ".join(f"{k} {v:.2f}" for k, v in terms.items()))
+            lines.append(
+                f"errors  joints {info['joint_rot_err_rad']:.3f} rad   end effectors {info['end_effector_err_m']:.3f} m"
+                f"   bodies {info['body_pos_err_m']:.3f} m"
+            )
+        lines.append("space pause  . step  r reset  [ ] speed  g ghost  c camera  drag orbit  wheel zoom")
+        return lines
