@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from awr_core.agent import AWRAgent
 from awr_core.collector import InProcessCollector, ProcessCollector
 from awr_core.config import AWRConfig
 from awr_core.sampler import EpisodeRecord
@@ -13,6 +12,9 @@ from characters.env import ImitationEnv, ReferenceMismatchError
 from characters.factory import ImitationEnvFactory
 from imitate.defaults import SUCCESS_BODY_ERROR_M
 from imitate.errors import UserError
+
+if TYPE_CHECKING:  # torch loads only when an agent is built: play/render with ONNX run without it
+    from awr_core.agent import AWRAgent
 
 INFO_KEYS = ("joint_rot_err_rad", "end_effector_err_m", "body_pos_err_m")
 
@@ -56,8 +58,10 @@ def make_collector(character: str, clip_path: str, env_config: EnvConfig, num_en
 
 
 def make_agent(collector: Any, awr_config: AWRConfig) -> AWRAgent:
-    return AWRAgent(collector.observation_space, collector.action_space, awr_config)
+    return make_agent_for_spaces(collector.observation_space, collector.action_space, awr_config)
 
 
 def make_agent_for_spaces(observation_space: Any, action_space: Any, awr_config: AWRConfig) -> AWRAgent:
+    from awr_core.agent import AWRAgent
+
     return AWRAgent(observation_space, action_space, awr_config)

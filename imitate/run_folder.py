@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from awr_core.checkpoint import CheckpointError, load_checkpoint
 from awr_core.config import AWRConfig
 from characters.config import EnvConfig
 from imitate import __version__
@@ -82,6 +81,8 @@ def checkpoint_path(run_dir: Path, which: str = "best") -> Path:
 
 def load_run_checkpoint(path: Path, character: str, obs_size: int, act_size: int) -> dict[str, Any]:
     """Load a checkpoint and check that it belongs to this character and these spaces."""
+    from awr_core.checkpoint import CheckpointError, load_checkpoint  # torch: only where a checkpoint is read
+
     try:
         data = load_checkpoint(path)
     except CheckpointError as exc:

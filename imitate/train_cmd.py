@@ -8,8 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from awr_core.config import AWRConfig
-from awr_core.trainer import Budget, Trainer
+from awr_core.config import AWRConfig, Budget
 from awr_core.vector import default_num_envs
 from characters.config import EnvConfig, RewardConfig
 from characters.registry import get_character
@@ -17,7 +16,6 @@ from imitate.budget import describe, parse_budget
 from imitate.curves import plot_curve
 from imitate.defaults import BAR_NORMALIZED_RETURN, BAR_SUCCESS_RATE, DEFAULT_BUDGET, IMITATION_AWR, IMITATION_ENV
 from imitate.errors import UserError
-from imitate.imitation import INFO_KEYS, check_env, is_success, make_agent, make_collector
 from imitate.options import add_config_options, config_from_args
 from imitate.run_folder import RunConfig, new_run_dir, read_config, write_config
 from motions import load_clip, resolve_clip
@@ -79,6 +77,9 @@ def _stop_gracefully_on_signals() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from awr_core.trainer import Trainer
+    from imitate.imitation import INFO_KEYS, check_env, is_success, make_agent, make_collector
+
     _stop_gracefully_on_signals()
     if args.resume:
         run_dir = args.resume
@@ -125,7 +126,7 @@ def _bar_reached(row: dict) -> str | None:
     return None
 
 
-def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer: Trainer, resumed: bool) -> None:
+def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, resumed: bool) -> None:
     a = config.awr
     verb = f"resuming at iteration {trainer.agent.iteration} ({trainer.samples:,} samples)" if resumed else "training"
     print(f"imitate: {verb} {config.character} on {Path(config.clip_path).name}")

@@ -1,0 +1,111 @@
+"""Viewer: MP4/GIF read back with the right frames, size and fps and show the character;
+the window opens headless, draws, and answers its keys; no display is one line."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import imageio.v2 as imageio
+import numpy as np
+import pytest
+
+from characters.config import EnvConfig
+from characters.env import ImitationEnv, pb
+from viewer.camera import TrackingCamera
+from viewer.player import Player
+from viewer.video import record
+
+EXE = Path(sys.executable).with_name("imitate")
+
+
+def env_with_ghost(**kw):
+    return ImitationEnv("humanoid", "run.txt", EnvConfig(episode_seconds=30), ghost=True, egl=kw.get("egl", True))
+
+
+def test_mp4_reads_back_with_frames_size_fps_and_the_character(tmp_path):
+    env = env_with_ghost()
+    out = tmp_path / "ref.mp4"
+    result = record(env, out, seconds=1.0, policy=None, camera=TrackingCamera(320, 180))
+    reader = imageio.get_reader(str(out))
+    frames = [f for f in reader]
+    assert result.frames == 30 and len(frames) == 30
+    assert frames[0].shape == (180, 320, 3) and reader.get_meta_data()["fps"] == 30
+    # an empty scene: the same camera with both bodies moved far away
+    camera = TrackingCamera(320, 180)
+    camera.follow(env.body.get_pose()[0].root_pos)
+    for body in (env.body.body, env.ghost.body):
+        pb.resetBasePositionAndOrientation(body, [500, 0, 500], [0, 0, 0, 1], physicsClientId=env.client)
+    empty = camera.image(env.client, env.egl_loaded).astype(float)
+    with_character = frames[-1][:-10].astype(float)  # leave out the progress bar
+    diff = np.abs(with_character - empty[:-10]).mean(axis=2)
+    assert (diff > 40).mean() > 0.01  # the character covers a visible part of the frame
+    env.close()
+
+
+def test_gif_and_policy_video(tmp_path):
+    env = env_with_ghost(egl=False)  # the CPU renderer path
+    out = tmp_path / "skill.gif"
+    zero = np.zeros(env.action_space.shape)
+    result = record(env, out, seconds=0.5, policy=lambda obs, ref: zero, camera=TrackingCamera(160, 90), side_by_side=True)
+    frames = imageio.mimread(str(out))
+    assert len(frames) == result.frames == 15 and result.renderer.startswith("TINY")
+    env.close()
+
+
+@pytest.fixture
+def viewer():
+    from viewer.window import Viewer
+
+    env = env_with_ghost(egl=False)
+    v = Viewer(Player(env, None), 320, 180, headless=True)
+    yield v
+    v.window.close()
+    env.close()
+
+
+def test_window_draws_a_non_blank_frame(viewer):
+    viewer.window.switch_to()
+    viewer.draw()
+    pixels = viewer.pixels().astype(float)
+    assert pixels.shape == (180, 320, 3) and pixels.std() > 10.0
+    orange = (pixels[..., 0] > 180) & (pixels[..., 1] > 90) & (pixels[..., 1] < 170) & (pixels[..., 2] < 120)
+    assert orange.sum() > 50  # the character's body colour is on screen
+
+
+def send(viewer, event, *args):
+    viewer.window.dispatch_event(event, *args)
+    viewer.window.dispatch_events()  # a window queues events until its loop takes them
+
+
+def test_window_answers_pause_step_reset_and_speed_keys(viewer):
+    from pyglet.window import key
+
+    player = viewer.player
+    for _ in range(30):  # half a second of 60 Hz frames: 15 control steps at 30 Hz
+        viewer.tick(1 / 60)
+    assert player.steps == 15 and player.env.time == pytest.approx(0.5)
+    send(viewer, "on_key_press", key.SPACE, 0)
+    assert player.paused
+    viewer.tick(1.0)
+    assert player.steps == 15  # paused: time stands still
+    send(viewer, "on_key_press", key.PERIOD, 0)
+    assert player.steps == 16 and player.paused
+    send(viewer, "on_key_press", key.R, 0)
+    assert player.env.time == 0.0
+    send(viewer, "on_key_press", key.BRACKETRIGHT, 0)
+    assert player.speed == 2.0
+    send(viewer, "on_key_press", key.G, 0)
+    assert not player.ghost_visible
+    send(viewer, "on_key_press", key.C, 0)
+    assert not viewer.follow
+    send(viewer, "on_mouse_scroll", 0, 0, 0.0, 1.0)
+    assert viewer.distance < 3.5
+
+
+def test_no_display_says_so_in_one_line():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    out = subprocess.run([str(EXE), "view", "--motion", "run.txt"], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no display found" in lines[0] and "imitate render" in lines[0]
