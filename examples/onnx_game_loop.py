@@ -1,0 +1,119 @@
+"""Drive a physics character with an exported controller, shaped like a game loop.
+
+    imitate export runs/humanoid-walk-... -o walk.onnx
+    python examples/onnx_game_loop.py walk.onnx --seconds 10
+
+Everything the game needs is in walk.json (also inside the .onnx as metadata):
+the observation layout, the PD-target layout in joint order, the gains and
+torque limits, and the rates. This script plays the game engine's part with
+PyBullet; the comments say where each step goes in Unity or Unreal.
+
+  Unity (Inference Engine / Sentis): ModelLoader.Load(asset) -> Worker;
+    each FixedUpdate at control_hz: fill a Tensor<float>(shape [1, obs]) named
+    "obs" (and "ref_pose" if the contract lists it), worker.Schedule(...),
+    read "actions"; set each ArticulationBody's drive target from its slice
+    (quaternion x,y,z,w -> rotation drive, radians -> revolute drive) with the
+    contract's stiffness (kp) and damping (kd), forceLimit = torque_limit_nm.
+    Mind the frames: the contract's world is y-up, right-handed, metres;
+    Unity is y-up, left-handed (negate z positions and the x,y of quaternions).
+  Unreal (NNE): UNNEModelData -> INNERuntimeCPU -> CreateModelInstance;
+    SetInputTensorShapes({1, obs}); RunSync with the observation buffer; apply
+    the targets to Physics Control / physical animation drives at control_hz.
+    Unreal is z-up, left-handed, centimetres: convert positions, swap axes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import pybullet as p
+import pybullet_data
+
+from motions import load_clip, pose_at, resolve_clip, velocity_at
+from motions.rotations import heading_angle, quat_canonical, quat_mul, quat_rotate, yaw_quat
+
+
+def observation(body: int, links: list[int], phase: float) -> np.ndarray:
+    """The contract's observation: phase, root height, then per link position/rotation and velocities in the heading frame."""
+    root_pos, root_quat = (np.array(v) for v in p.getBasePositionAndOrientation(body))
+    inv_heading = yaw_quat(-heading_angle(root_quat))
+    states = p.getLinkStates(body, links, computeLinkVelocity=1, computeForwardKinematics=1)
+    pose, vel = [], []
+    for s in states:
+        pos = quat_rotate(inv_heading, np.array(s[0]) - root_pos)
+        q = quat_canonical(quat_mul(inv_heading, np.array(s[1])))
+        pose += [*pos, q[3], q[0], q[1], q[2]]  # rotation as w,x,y,z
+        vel += [*quat_rotate(inv_heading, np.array(s[6])), *quat_rotate(inv_heading, np.array(s[7]))]
+    return np.array([phase, root_pos[1], *pose, *vel], dtype=np.float32)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("model", type=Path, help="controller written by `imitate export`")
+    ap.add_argument("--seconds", type=float, default=10.0)
+    args = ap.parse_args()
+    contract = json.loads(args.model.with_suffix(".json").read_text())
+    session = ort.InferenceSession(str(args.model), providers=["CPUExecutionProvider"])
+    needs_ref = any(i["name"] == "ref_pose" for i in contract["inputs"])
+
+    # --- engine set-up: world, ground, character, drives (once) -------------------------
+    p.connect(p.DIRECT)
+    p.setGravity(0, -9.8, 0)  # the contract's world is y-up
+    p.setTimeStep(1.0 / contract["physics_hz"])
+    data = pybullet_data.getDataPath()
+    p.loadURDF(f"{data}/plane_implicit.urdf", [0, 0, 0], p.getQuaternionFromEuler([-math.pi / 2, 0, 0]), useMaximalCoordinates=True)
+    body = p.loadURDF(f"{data}/{contract['urdf']}", [0, 1, 0], globalScaling=contract["urdf_scale"], flags=p.URDF_MAINTAIN_LINK_ORDER)
+    name_to_link = {p.getJointInfo(body, j)[12].decode(): j for j in range(p.getNumJoints(body))}
+    links = list(range(p.getNumJoints(body)))
+    joints = [name_to_link[n] for n in contract["joint_order"]]
+    gains = {g["joint"]: g for g in contract["pd"]}
+    layout = contract["action_layout"]
+
+    # the animation the controller imitates: the game samples its own clip here
+    clip = load_clip(resolve_clip(contract["clip"]), tuple(b["size"] for b in layout))
+    start = clip.root_pos[0]
+    pose0 = pose_at(clip, 0.0)
+    p.resetBasePositionAndOrientation(body, pose0.root_pos.tolist(), pose0.root_quat.tolist())
+    v0 = velocity_at(clip, 0.0)
+    for b, j in zip(layout, joints, strict=True):
+        q = pose0.joints[b["offset"] : b["offset"] + b["size"]].tolist()
+        p.resetJointStateMultiDof(body, j, q, [0.0] * (3 if b["size"] == 4 else 1))
+        if b["size"] == 1:
+            p.setJointMotorControl2(body, j, p.VELOCITY_CONTROL, force=0)
+        else:
+            p.setJointMotorControlMultiDof(body, j, p.POSITION_CONTROL, targetPosition=[0, 0, 0, 1], force=[0, 0, 0])
+    p.resetBaseVelocity(body, v0.root_lin.tolist(), v0.root_ang.tolist())
+
+    # --- the game loop: one controller call per control tick -----------------------------
+    substeps = int(round(contract["physics_hz"] / contract["control_hz"]))
+    t, fell = 0.0, False
+    for _tick in range(int(args.seconds * contract["control_hz"])):
+        feed = {"obs": observation(body, links, (t / clip.duration) % 1.0)[None]}
+        if needs_ref:
+            feed["ref_pose"] = pose_at(clip, t).joints[None].astype(np.float32)
+        targets = session.run(["actions"], feed)[0][0]
+        positions = [targets[b["offset"] : b["offset"] + b["size"]].tolist() for b in layout]
+        forces = [[gains[b["joint"]]["torque_limit_nm"]] * (3 if b["size"] == 4 else 1) for b in layout]
+        for _ in range(substeps):  # stable PD, re-sent every physics step
+            p.setJointMotorControlMultiDofArray(
+                body, joints, p.STABLE_PD_CONTROL, targetPositions=positions,
+                targetVelocities=[[0.0] * len(f) for f in forces], forces=forces,
+                positionGains=[gains[b["joint"]]["kp"] for b in layout], velocityGains=[gains[b["joint"]]["kd"] for b in layout],
+            )  # fmt: skip
+            p.stepSimulation()
+        t += 1.0 / contract["control_hz"]
+        root = np.array(p.getBasePositionAndOrientation(body)[0])
+        if root[1] < 0.4:
+            fell = True
+            break
+    travelled = np.linalg.norm((root - start)[[0, 2]])
+    print(f"{t:.2f} s simulated, {'fell' if fell else 'still standing'}, root travelled {travelled:.2f} m")
+
+
+if __name__ == "__main__":
+    main()
