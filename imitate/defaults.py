@@ -12,7 +12,7 @@ from awr_core.config import AWRConfig
 from characters.config import EnvConfig
 
 IMITATION_AWR = AWRConfig(
-    actor_layers=(1024, 512),
+    actor_layers=(1024, 512),  # the author's size; bench/onnx_latency.py and the learner speed argue for smaller
     critic_layers=(1024, 512),
     optimizer="adam",
     actor_lr=1e-4,
@@ -32,7 +32,10 @@ IMITATION_AWR = AWRConfig(
     test_every=10,
 )
 
-IMITATION_ENV = EnvConfig()
+# Relative targets: an untrained policy starts from the clip itself (20 steps per episode on walk)
+# instead of DeepMimic's absolute box centre, a half-crouch it collapses from (9 steps):
+# bench/action_modes.py, bench/RESULTS.md.
+IMITATION_ENV = EnvConfig(action_mode="relative")
 
 DEFAULT_BUDGET = "4h"  # a cap; training stops earlier when the skill meets the bar below
 BAR_NORMALIZED_RETURN = 0.8
