@@ -24,6 +24,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--size", default="640x360", help="frame size WIDTHxHEIGHT (default: 640x360)")
     p.add_argument("--side-by-side", action="store_true", help="put the reference beside the character instead of on it")
     p.add_argument("--no-ghost", action="store_true", help="do not draw the reference")
+    p.add_argument("--renderer", choices=("auto", "cpu"), default="auto",
+                   help="auto: PyBullet's EGL renderer when it loads, else the CPU (TINY) one; cpu: always the CPU one")  # fmt: skip
     p.add_argument("--seed", type=int, default=0, help="episode seed (default: 0)")
     p.set_defaults(func=run)
 
@@ -52,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     outputs = [p for p in (args.mp4, args.gif) if p]
     for out in outputs:
         out.parent.mkdir(parents=True, exist_ok=True)
-        env = ImitationEnv(source.character, source.clip_path, env_config, ghost=not args.no_ghost, egl=True)
+        env = ImitationEnv(source.character, source.clip_path, env_config, ghost=not args.no_ghost, egl=args.renderer == "auto")
 
         def show(i: int, n: int, name: str = out.name) -> None:
             if sys.stdout.isatty():

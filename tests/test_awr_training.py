@@ -23,12 +23,13 @@ def pendulum():
     return gym.make("Pendulum-v1")
 
 
-def test_pendulum_learns_within_three_minutes(tmp_path):
+def test_pendulum_learns_in_a_ci_sized_budget(tmp_path):
     torch.set_num_threads(2)
     collector = InProcessCollector([pendulum])
     agent = AWRAgent(collector.observation_space, collector.action_space, PENDULUM)
     trainer = Trainer(agent, collector, tmp_path, learner_threads=2)
-    reason = trainer.train(Budget(seconds=150), stop_when=lambda r: "good" if r.get("test_return", -1e9) > -250 else None)
+    # a sample budget, so a busy machine makes the test slower, not flaky (about a minute on 2 free cores)
+    reason = trainer.train(Budget(samples=80_000), stop_when=lambda r: "good" if r.get("test_return", -1e9) > -250 else None)
     records = evaluate(SyncVectorEnv([pendulum]), lambda o: agent.act(o, deterministic=True), 10, seed=123)
     mean = np.mean([r.ret for r in records])
     assert mean > -400, f"mean test return {mean:.0f} after {trainer.samples} samples ({reason})"

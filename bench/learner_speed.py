@@ -1,0 +1,85 @@
+"""Gradient steps per second of the AWR learner (batch 256) for the network sizes in use.
+
+Also times one pass of the value function over a full 50k replay buffer (done three
+times per iteration: targets, then values for the advantages, plus the final states).
+
+  python bench/learner_speed.py [--threads 2] [--steps 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+from awr_core.agent import AWRAgent
+from awr_core.buffer import Path
+from awr_core.config import AWRConfig
+
+
+def gradient_steps(agent: AWRAgent, obs: torch.Tensor, actions: torch.Tensor, rng: np.random.Generator):
+    """One actor step (weighted log-likelihood) and one critic step (squared error), each on a minibatch of 256."""
+    weights = torch.ones(len(obs))
+
+    def actor_step() -> None:
+        idx = torch.as_tensor(rng.integers(0, len(obs), 256))
+        loss = -(weights[idx] * agent.policy.log_prob(obs[idx], actions[idx])).mean()
+        agent.actor_opt.zero_grad()
+        loss.backward()
+        agent.actor_opt.step()
+
+    def critic_step() -> None:
+        idx = torch.as_tensor(rng.integers(0, len(obs), 256))
+        loss = 0.5 * ((agent.value(obs[idx]) - 1.0) ** 2).mean()
+        agent.critic_opt.zero_grad()
+        loss.backward()
+        agent.critic_opt.step()
+
+    return actor_step, critic_step
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--steps", type=int, default=100)
+    ap.add_argument("--sizes", default="1024,512;512,256;256,128;128,64")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    obs_space = gym.spaces.Box(-np.inf, np.inf, (197,), np.float32)
+    act_space = gym.spaces.Box(-1.0, 1.0, (36,), np.float32)
+    head = f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.machine()} · {os.cpu_count()} cores"
+    print(f"{head} · torch {torch.__version__} · {args.threads} threads")
+    print("| network (actor = critic) | actor steps/s | critic steps/s | value pass over 50k states (s) |")
+    print("|---|---|---|---|")
+    rng = np.random.default_rng(0)
+    for text in args.sizes.split(";"):
+        layers = tuple(int(x) for x in text.split(","))
+        agent = AWRAgent(obs_space, act_space, AWRConfig(actor_layers=layers, critic_layers=layers, optimizer="adam"))
+        for _ in range(50):
+            agent.buffer.add(Path(rng.normal(size=(1000, 197)).astype(np.float32), rng.normal(size=(1000, 36)), rng.random(1000),
+                                  rng.normal(size=197).astype(np.float32), False))  # fmt: skip
+        flat = agent.buffer.flat()
+        start = time.perf_counter()
+        agent._values(flat.obs)
+        value_pass = time.perf_counter() - start
+        obs = torch.as_tensor(agent.obs_norm.normalize(flat.obs))
+        actions = torch.as_tensor(flat.actions, dtype=torch.float32)
+
+        actor_step, critic_step = gradient_steps(agent, obs, actions, rng)
+        rates = []
+        for step in (actor_step, critic_step):
+            step()
+            start = time.perf_counter()
+            for _ in range(args.steps):
+                step()
+            rates.append(args.steps / (time.perf_counter() - start))
+        print(f"| {'-'.join(map(str, layers))} | {rates[0]:.0f} | {rates[1]:.0f} | {value_pass:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
