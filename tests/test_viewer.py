@@ -2,6 +2,7 @@
 the window opens headless, draws, and answers its keys; no display is one line."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -109,3 +110,11 @@ def test_no_display_says_so_in_one_line():
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "no display found" in lines[0] and "imitate render" in lines[0]
+
+
+@pytest.mark.skipif(not shutil.which("xvfb-run"), reason="xvfb-run not installed (apt-get install xvfb); .ci/run installs it")
+def test_window_runs_under_xvfb():
+    out = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x720x24", str(EXE), "view", "--motion", "run.txt", "--frames", "30"],
+                         capture_output=True, text=True, timeout=180)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "30 frames" in out.stdout
