@@ -12,7 +12,7 @@ def plot_curve(log_csv: Path, out_png: Path, title: str = "") -> None:
     """A 2x2 figure from a run's log.csv, written atomically (temp file + rename)."""
     import matplotlib
 
-    matplotlib.use("Agg")
+    matplotlib.use("Agg")  # files only, no screen
     import matplotlib.pyplot as plt
 
     rows = read_log(log_csv)

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         env.close()
         if sys.stdout.isatty():
             print()
-        rate = result.frames / max(result.seconds_rendering, 1e-9)
+        rate = int(round(args.seconds * source.env.control_hz)) / max(result.seconds_rendering, 1e-9)
         falls = f", {result.falls} falls" if source.policy is not None else ""
         print(f"wrote {out}: {result.frames} frames, {result.size[0]}x{result.size[1]}, {result.fps:g} fps, "
               f"{source.label}; rendered at {rate:.1f} frames/s with {result.renderer}{falls}")  # fmt: skip

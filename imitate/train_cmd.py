@@ -155,6 +155,10 @@ class Progress:
         self.title = title
         self.tty = sys.stdout.isatty()
         self.last_plot = 0.0
+        import matplotlib  # imported now, so a Ctrl-C cannot land in the middle of the import later
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot  # noqa: F401
 
     def eta(self, row: dict) -> str:
         elapsed = time.perf_counter() - self.start
@@ -185,7 +189,10 @@ class Progress:
             self.plot()
 
     def plot(self) -> None:
-        plot_curve(self.run_dir / "log.csv", self.run_dir / "curve.png", self.title)
+        try:
+            plot_curve(self.run_dir / "log.csv", self.run_dir / "curve.png", self.title)
+        except (OSError, ValueError, RuntimeError) as exc:  # the curve is a convenience: never lose a run over it
+            print(f"\nwarning: could not draw curve.png ({exc})", file=sys.stderr)
         self.last_plot = time.perf_counter()
 
     def finish(self) -> None:

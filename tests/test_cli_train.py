@@ -107,3 +107,21 @@ def test_corrupt_checkpoint_is_refused(tiny_run, tmp_path):
     (broken / "checkpoints" / "best.pt").write_bytes(b"not a checkpoint")
     out = imitate("eval", broken, "--episodes", "1")
     assert out.returncode == 2 and "corrupt or not a checkpoint" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_ctrl_c_stops_after_saving(tmp_path):
+    import signal
+    import time
+
+    run = tmp_path / "interrupted"
+    exe = Path(sys.executable).with_name("imitate")
+    args = [str(a) for a in ("--motion", "walk.txt", "--out", run, *TINY[2:])] + ["--budget", "1h"]
+    proc = subprocess.Popen([str(exe), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (run / "checkpoints" / "latest.pt").exists():
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    stdout, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and "interrupted (Ctrl-C); latest checkpoint saved" in stdout
+    resumed = imitate("--resume", run, "--budget", "300")
+    assert resumed.returncode == 0, resumed.stderr

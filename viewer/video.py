@@ -18,6 +18,7 @@ from characters.env import ImitationEnv
 from viewer.camera import TrackingCamera
 
 Policy = Callable[[np.ndarray, np.ndarray], np.ndarray]
+GIF_EVERY = 2  # a GIF keeps every other frame
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def record(
             frame = progress_bar(camera.image(env.client, env.egl_loaded), (i + 1) / total)
             if writer is not None:
                 writer.append_data(frame)
-            else:
+            elif i % GIF_EVERY == 0:  # GIFs are for READMEs and issue trackers: half rate, at most 480 px wide
                 frames.append(frame[::2, ::2] if frame.shape[1] > 480 else frame)
             if on_frame is not None:
                 on_frame(i + 1, total)
@@ -94,9 +95,11 @@ def record(
         if writer is not None:
             writer.close()
     if writer is None:
-        imageio.mimsave(str(out), frames, duration=1000.0 / fps, loop=0)
+        imageio.mimsave(str(out), frames, duration=1000.0 * GIF_EVERY / fps, loop=0)
     elapsed = time.perf_counter() - start
-    return VideoResult(out, total, fps, (camera.width, camera.height), elapsed, "EGL" if env.egl_loaded else "TINY (CPU)", falls)
+    written = total if writer is not None else len(frames)
+    rate = fps if writer is not None else fps / GIF_EVERY
+    return VideoResult(out, written, rate, (camera.width, camera.height), elapsed, "EGL" if env.egl_loaded else "TINY (CPU)", falls)
 
 
 def paint(env: ImitationEnv, rgba: tuple[float, float, float, float]) -> None:
