@@ -125,3 +125,17 @@ def test_ctrl_c_stops_after_saving(tmp_path):
     assert proc.returncode == 0 and "interrupted (Ctrl-C); latest checkpoint saved" in stdout
     resumed = imitate("--resume", run, "--budget", "300")
     assert resumed.returncode == 0, resumed.stderr
+
+
+def test_checkpoint_from_another_character_is_refused(tiny_run, tmp_path):
+    from awr_core.checkpoint import load_checkpoint, save_checkpoint
+
+    run, _ = tiny_run
+    other = tmp_path / "dog"
+    (other / "checkpoints").mkdir(parents=True)
+    (other / "config.json").write_text((run / "config.json").read_text())
+    data = load_checkpoint(run / "checkpoints" / "best.pt")
+    data["meta"]["character"] = "dog"
+    save_checkpoint(other / "checkpoints" / "best.pt", {k: v for k, v in data.items() if k not in ("format", "version")})
+    out = imitate("eval", other, "--episodes", "1")
+    assert out.returncode == 2 and "checkpoint is for character 'dog', not 'humanoid'" in out.stderr
