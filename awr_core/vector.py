@@ -10,21 +10,17 @@ waits on a dead pipe.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import signal
-import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from awr_core.processes import VectorEnvError, WorkerProcesses, report_error  # noqa: F401  (VectorEnvError: part of this module's API)
+
 EnvFactory = Callable[[], Any]
 StepResult = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[dict]]
-
-
-class VectorEnvError(RuntimeError):
-    """A worker environment failed; the message names the worker and its error."""
 
 
 def default_num_envs() -> int:
@@ -90,85 +86,36 @@ def _worker(conn: Any, factory: EnvFactory) -> None:
     except (KeyboardInterrupt, EOFError):
         return
     except Exception as exc:  # report, do not hang the parent
-        summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        try:
-            conn.send(("error", f"{summary}\n{traceback.format_exc()}"))
-        except (BrokenPipeError, OSError):
-            pass
+        report_error(conn, exc)
 
 
 class SubprocVectorEnv:
     """N environments, each in its own worker process."""
 
     def __init__(self, factories: Sequence[EnvFactory], start_method: str = "forkserver", timeout_s: float = 120.0) -> None:
-        ctx = mp.get_context(start_method)
         self.num_envs = len(factories)
-        self.timeout_s = timeout_s
-        self._conns, self._procs = [], []
-        from awr_core.collector import single_threaded_children
-
-        with single_threaded_children():
-            for i, factory in enumerate(factories):
-                parent, child = ctx.Pipe()
-                proc = ctx.Process(target=_worker, args=(child, factory), daemon=True, name=f"env-worker-{i}")
-                proc.start()
-                child.close()
-                self._conns.append(parent)
-                self._procs.append(proc)
-        spaces = [self._receive(i) for i in range(self.num_envs)]
+        self._pool = WorkerProcesses(_worker, [(f,) for f in factories], "env worker", timeout_s, start_method)
+        spaces = [self._pool.receive(i) for i in range(self.num_envs)]
         self.observation_space, self.action_space = spaces[0]
-        self._closed = False
 
-    def _receive(self, i: int) -> Any:
-        conn, proc = self._conns[i], self._procs[i]
-        waited = 0.0
-        while not conn.poll(0.05):
-            waited += 0.05
-            if not proc.is_alive():
-                raise VectorEnvError(f"env worker {i} died (exit code {proc.exitcode})")
-            if waited > self.timeout_s:
-                raise VectorEnvError(f"env worker {i} did not answer within {self.timeout_s:.0f} s")
-        try:
-            status, payload = conn.recv()
-        except (EOFError, ConnectionResetError):
-            proc.join(1.0)
-            raise VectorEnvError(f"env worker {i} died (exit code {proc.exitcode})") from None
-        if status == "error":
-            first = payload.splitlines()[0]
-            raise VectorEnvError(f"env worker {i} failed: {first}\n{payload}")
-        return payload
-
-    def _send(self, i: int, msg: tuple) -> None:
-        try:
-            self._conns[i].send(msg)
-        except (BrokenPipeError, OSError):
-            raise VectorEnvError(f"env worker {i} died (exit code {self._procs[i].exitcode})") from None
+    @property
+    def _procs(self) -> list[Any]:
+        return self._pool.procs
 
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, list[dict]]:
         for i in range(self.num_envs):
-            self._send(i, ("reset", None if seed is None else seed + i))
-        results = [self._receive(i) for i in range(self.num_envs)]
+            self._pool.send(i, ("reset", None if seed is None else seed + i))
+        results = [self._pool.receive(i) for i in range(self.num_envs)]
         return np.stack([r[0] for r in results]), [r[1] for r in results]
 
     def step(self, actions: np.ndarray) -> StepResult:
         for i in range(self.num_envs):
-            self._send(i, ("step", np.asarray(actions[i])))
-        return _collate([self._receive(i) for i in range(self.num_envs)])
+            self._pool.send(i, ("step", np.asarray(actions[i])))
+        return _collate([self._pool.receive(i) for i in range(self.num_envs)])
 
     def close(self) -> None:
-        if getattr(self, "_closed", True):
-            return
-        self._closed = True
-        for i, conn in enumerate(self._conns):
-            if self._procs[i].is_alive():
-                try:
-                    conn.send(("close", None))
-                except (BrokenPipeError, OSError):
-                    pass
-        for proc in self._procs:
-            proc.join(2.0)
-            if proc.is_alive():
-                proc.terminate()
+        if hasattr(self, "_pool"):
+            self._pool.close()
 
     def __del__(self) -> None:
         try:
