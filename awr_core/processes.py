@@ -21,6 +21,10 @@ class VectorEnvError(RuntimeError):
     """A worker failed or died; the message names the worker and its error."""
 
 
+class WorkerDied(VectorEnvError):
+    """The worker process is gone (killed, crashed, or closed its pipe)."""
+
+
 @contextlib.contextmanager
 def single_threaded_children() -> Iterator[None]:
     """Child processes started inside see one BLAS/OpenMP thread each.
@@ -55,26 +59,40 @@ class WorkerProcesses:
 
     def __init__(self, target: Callable[..., None], args: Sequence[tuple], label: str, timeout_s: float,
                  start_method: str = "forkserver") -> None:  # fmt: skip
-        ctx = mp.get_context(start_method)
+        self._ctx = mp.get_context(start_method)
+        self._target = target
         self.label = label
         self.timeout_s = timeout_s
         self.conns: list[Any] = []
         self.procs: list[Any] = []
         self._closed = False
+        for i, worker_args in enumerate(args):
+            conn, proc = self._start(i, worker_args)
+            self.conns.append(conn)
+            self.procs.append(proc)
+
+    def _start(self, i: int, worker_args: tuple) -> tuple[Any, Any]:
+        parent, child = self._ctx.Pipe()
         with single_threaded_children():
-            for i, worker_args in enumerate(args):
-                parent, child = ctx.Pipe()
-                proc = ctx.Process(target=target, args=(child, *worker_args), daemon=True, name=f"{label}-{i}")
-                proc.start()
-                child.close()
-                self.conns.append(parent)
-                self.procs.append(proc)
+            proc = self._ctx.Process(target=self._target, args=(child, *worker_args), daemon=True, name=f"{self.label}-{i}")
+            proc.start()
+        child.close()
+        return parent, proc
+
+    def restart(self, i: int, worker_args: tuple) -> None:
+        """Stop worker i (whatever its state) and start a new one in its place with `worker_args`."""
+        proc = self.procs[i]
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5.0)
+        self.conns[i].close()
+        self.conns[i], self.procs[i] = self._start(i, worker_args)
 
     def __len__(self) -> int:
         return len(self.procs)
 
-    def _died(self, i: int) -> VectorEnvError:
-        return VectorEnvError(f"{self.label} {i} died (exit code {self.procs[i].exitcode})")
+    def _died(self, i: int) -> WorkerDied:
+        return WorkerDied(f"{self.label} {i} died (exit code {self.procs[i].exitcode})")
 
     def send(self, i: int, msg: tuple) -> None:
         try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -62,7 +61,7 @@ class Trainer:
         self.info_keys = info_keys
         self.extra_metrics = extra_metrics
         self.meta = meta or {}
-        self.learner_threads = learner_threads or max(1, os.cpu_count() or 1)
+        self.learner_threads = learner_threads or torch.get_num_threads()  # respects OMP_NUM_THREADS
         self.samples = 0
         self.wall_time = 0.0
         self.best_test = -math.inf

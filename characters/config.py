@@ -42,7 +42,9 @@ class EnvConfig:
     action_mode: "absolute" = DeepMimic's PD targets (axis-angle per spherical
     joint, angle per revolute joint); "relative" = a rotation vector (radians)
     per spherical joint and an angle per revolute joint added to the reference
-    pose at the current time, bounded by relative_action_limit_rad.
+    pose `relative_lookahead_steps` control steps ahead of the current time (the
+    pose the PD controller should reach by the end of the step), bounded by
+    relative_action_limit_rad.
     pose_termination_m: the episode ends as a fall when any body is farther than
     this from its reference position (0 turns the rule off).
     max_body_speed: a link faster than this (m/s or rad/s) or a NaN in the state
@@ -55,6 +57,7 @@ class EnvConfig:
     random_start: bool = True  # reference state initialization: start at a random time of the clip
     action_mode: str = "absolute"  # "absolute" DeepMimic PD targets or "relative" to the reference pose
     relative_action_limit_rad: float = 1.0  # bound of relative actions (rad)
+    relative_lookahead_steps: int = 1  # relative actions are added to the clip's pose this many control steps ahead
     pose_termination_m: float = 1.0  # end as a fall when a body is this far from its reference (m; 0 = off)
     ground_friction: float = 0.9  # lateral friction of the ground and the body
     solver_iterations: int = 10  # PyBullet constraint solver iterations

@@ -98,7 +98,6 @@ class ImitationEnv(gym.Env):
         self.start_time = 0.0
         self.steps = 0
         self._last_obs = np.zeros(n_obs, dtype=np.float32)
-        self._ref: CharacterState | None = None  # reference at self.time
 
     # ----------------------------------------------------------------- world
     def _build_world(self) -> None:
@@ -158,7 +157,7 @@ class ImitationEnv(gym.Env):
         pb.restoreState(self._world_state, physicsClientId=self.client)
         self.start_time = self.time = start
         self.steps = 0
-        ref = self._ref = self.reference.state_at(start)
+        ref = self.reference.state_at(start)
         self.body.set_pose(ref.pose, ref.velocity)
         self._place_ghost(ref)
         sim, links = self.sim_state()
@@ -172,10 +171,14 @@ class ImitationEnv(gym.Env):
         self._last_obs = obs
         return obs, {"time": self.time, "phase": self._phase(), "start_time": start}
 
+    def action_base_pose(self) -> np.ndarray:
+        """[D] the clip's joint pose that relative actions are added to (and that an exported
+        controller takes as `ref_pose`): the pose `relative_lookahead_steps` control steps ahead."""
+        return self.reference.state_at(self.time + self.config.relative_lookahead_steps / self.config.control_hz).pose.joints
+
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict]:
         cfg = self.config
-        ref_now = self._ref if self._ref is not None else self.reference.state_at(self.time)
-        targets = self.actions.targets(np.asarray(action, dtype=float), ref_now.pose.joints)
+        targets = self.actions.targets(np.asarray(action, dtype=float), self.action_base_pose())
         self.body.set_pd_targets(targets)
         for _ in range(cfg.substeps):  # stable PD targets must be re-sent every physics step
             self.body.apply_pd()
@@ -187,9 +190,8 @@ class ImitationEnv(gym.Env):
         if not np.all(np.isfinite(links)) or np.abs(links[:, 7:13]).max() > cfg.max_body_speed:
             log.warning("physics blow-up at t=%.3f s (clip %s): episode terminated", self.time, self.clip.name)
             info["blow_up"] = True
-            self._ref = None
             return self._last_obs.copy(), 0.0, True, False, info
-        ref = self._ref = self.reference.state_at(self.time)
+        ref = self.reference.state_at(self.time)
         self._place_ghost(ref)
         errors = imitation_errors(sim, ref, self.layout, self._ee, cfg.reward)
         terms = reward_terms(errors, cfg.reward)

@@ -95,7 +95,8 @@ def main() -> None:
     for _tick in range(int(args.seconds * contract["control_hz"])):
         feed = {"obs": observation(body, links, (t / clip.duration) % 1.0)[None]}
         if needs_ref:
-            feed["ref_pose"] = pose_at(clip, t).joints[None].astype(np.float32)
+            ahead = contract["relative_lookahead_steps"] / contract["control_hz"]  # the pose to reach by the end of this tick
+            feed["ref_pose"] = pose_at(clip, t + ahead).joints[None].astype(np.float32)
         targets = session.run(["actions"], feed)[0][0]
         positions = [targets[b["offset"] : b["offset"] + b["size"]].tolist() for b in layout]
         forces = [[gains[b["joint"]]["torque_limit_nm"]] * (3 if b["size"] == 4 else 1) for b in layout]

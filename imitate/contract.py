@@ -32,7 +32,8 @@ def build_contract(spec: CharacterSpec, env: EnvConfig, link_names: list[str], c
     inputs = [{"name": "obs", "shape": ["batch", obs_size], "dtype": "float32", "what": "raw observation, layout below"}]
     if env.action_mode == "relative":
         inputs.append({"name": "ref_pose", "shape": ["batch", sum(spec.joint_dofs)], "dtype": "float32",
-                       "what": "the clip's joint pose at the current time, same layout as `actions`"})  # fmt: skip
+                       "what": f"the clip's joint pose {env.relative_lookahead_steps} control step(s) ahead of the current time "
+                       "(t + relative_lookahead_steps / control_hz), same layout as `actions`"})  # fmt: skip
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -42,6 +43,7 @@ def build_contract(spec: CharacterSpec, env: EnvConfig, link_names: list[str], c
         "urdf_scale": spec.global_scaling,
         "clip": clip,
         "action_mode": env.action_mode,
+        "relative_lookahead_steps": env.relative_lookahead_steps if env.action_mode == "relative" else None,
         "control_hz": env.control_hz,
         "physics_hz": env.sim_hz,
         "world": "y up, metres, gravity -9.8 m/s^2 along y",

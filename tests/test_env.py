@@ -23,8 +23,9 @@ def env():
 
 
 def reference_action(env):
-    ref = env.reference.state_at(env.time)
-    return env.actions.action_for(ref.pose.joints, ref.pose.joints)
+    """The action whose PD targets are the pose relative actions are added to (the clip one step ahead)."""
+    base = env.action_base_pose()
+    return env.actions.action_for(base, base)
 
 
 def test_gymnasium_checker_passes():

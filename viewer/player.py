@@ -44,7 +44,6 @@ class Player:
     def step(self) -> None:
         """One control step (1/control_hz s of simulated time)."""
         env = self.env
-        ref = env.reference.state_at(env.time)
         if self.policy is None:
             env.time += 1.0 / env.config.control_hz
             ref = env.reference.state_at(env.time)
@@ -52,7 +51,7 @@ class Player:
             env._place_ghost(ref)
             self.info = {"time": env.time}
         else:
-            self.obs, _, terminated, truncated, self.info = env.step(self.policy(self.obs, ref.pose.joints))
+            self.obs, _, terminated, truncated, self.info = env.step(self.policy(self.obs, env.action_base_pose()))
             if terminated:
                 self.falls += 1
             if terminated or truncated:

@@ -77,7 +77,7 @@ def record(
                 env.body.set_pose(ref.pose, ref.velocity)  # kinematic playback of the clip
                 env.time += 1.0 / fps
             else:
-                obs, _, terminated, truncated, info = env.step(policy(obs, ref.pose.joints))
+                obs, _, terminated, truncated, info = env.step(policy(obs, env.action_base_pose()))
                 if terminated:
                     falls += 1
                 if terminated or truncated:
