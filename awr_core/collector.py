@@ -123,7 +123,7 @@ def ProcessCollector(factories: Sequence[EnvFactory], info_keys: Sequence[str] =
 
 
 def RayCollector(factories: Sequence[EnvFactory], info_keys: Sequence[str] = (), seed: int = 0,  # noqa: N802
-                 asynchronous: bool = False, cpus_per_actor: float = 1.0, timeout_s: float = 600.0) -> Collector:  # fmt: skip
+                 asynchronous: bool = False, cpus_per_actor: float | None = None, timeout_s: float = 600.0) -> Collector:  # fmt: skip
     """One Ray actor per factory, on the Ray instance this process is connected to (see `ray_actors.connect`)."""
     from awr_core.ray_actors import RayActors
 

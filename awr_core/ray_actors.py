@@ -40,13 +40,19 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> Any:
 
 
 class RayActors:
-    """One Ray actor per slot, `cpus_per_actor` CPUs each (fractions let more actors than cores share them)."""
+    """One Ray actor per slot, `cpus_per_actor` CPUs each.
+
+    Default: one CPU each, or an equal share of the cluster's CPUs when there are
+    more actors than CPUs (they then time-share the cores instead of waiting forever)."""
 
     def __init__(self, factories: Sequence[Sequence[EnvFactory]], info_keys: Sequence[str] = (), seed: int = 0,
-                 cpus_per_actor: float = 1.0, timeout_s: float = 600.0) -> None:  # fmt: skip
+                 cpus_per_actor: float | None = None, timeout_s: float = 600.0) -> None:  # fmt: skip
         self._ray = import_ray()
         if not self._ray.is_initialized():
             connect()
+        if cpus_per_actor is None:
+            cpus = float(self._ray.cluster_resources().get("CPU", 1.0))
+            cpus_per_actor = min(1.0, cpus / max(1, len(factories)))
         self._factories = [list(f) for f in factories]
         self._info_keys = tuple(info_keys)
         self._seed = seed

@@ -30,7 +30,7 @@ from characters.observation import build_observation, observation_size
 from characters.quiet import quiet_c_output
 from characters.reference import ReferenceMotion
 from characters.registry import get_character
-from characters.rewards import imitation_errors, reward_terms, total_reward, tracking_metrics
+from characters.rewards import errors_and_metrics, reward_terms, total_reward
 from characters.spec import CharacterSpec
 from characters.state import CharacterState
 from motions.clip import Clip
@@ -193,11 +193,11 @@ class ImitationEnv(gym.Env):
             return self._last_obs.copy(), 0.0, True, False, info
         ref = self.reference.state_at(self.time)
         self._place_ghost(ref)
-        errors = imitation_errors(sim, ref, self.layout, self._ee, cfg.reward)
+        errors, metrics = errors_and_metrics(sim, ref, self.layout, self._ee, cfg.reward)
         terms = reward_terms(errors, cfg.reward)
-        metrics = tracking_metrics(sim, ref, self.layout, self._ee)
         fell = self._fell()
-        drifted = cfg.pose_termination_m > 0 and float(np.max(np.linalg.norm(sim.link_pos - ref.link_pos, axis=1))) > cfg.pose_termination_m
+        d = sim.link_pos - ref.link_pos
+        drifted = cfg.pose_termination_m > 0 and float(np.einsum("ij,ij->i", d, d).max()) > cfg.pose_termination_m**2
         terminated = fell or drifted
         reward = 0.0 if (terminated and cfg.reward.zero_when_fallen) else total_reward(terms, cfg.reward)
         clip_over = (not self.clip.loop) and self.time >= self.clip.duration - 1e-9

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from motions.rotations import heading_angle, quat_canonical, quat_mul, quat_rotate, yaw_quat
+from motions.rotations import heading_angle, quat_left_matrix, yaw_matrix, yaw_quat
 
 
 def observation_size(num_links: int) -> int:
@@ -47,10 +47,11 @@ def build_observation(phase: float, root_pos: np.ndarray, root_quat: np.ndarray,
     -> [2 + 13L] float32.
     """
     n = links.shape[0]
-    inv_heading = yaw_quat(-heading_angle(root_quat))
+    yaw = -float(heading_angle(root_quat))
     vectors = np.concatenate([links[:, 0:3] - root_pos, links[:, 7:10], links[:, 10:13]])  # [3L, 3]
-    rotated = quat_rotate(inv_heading, vectors)
-    quat = quat_canonical(quat_mul(inv_heading, links[:, 3:7]))
+    rotated = vectors @ yaw_matrix(yaw).T
+    quat = links[:, 3:7] @ quat_left_matrix(yaw_quat(yaw)).T
+    quat *= np.where(quat[:, 3:4] < 0.0, -1.0, 1.0)  # w >= 0
     out = np.empty(2 + 13 * n, dtype=np.float32)
     out[0], out[1] = phase, root_pos[1]
     pose_part = out[2 : 2 + 7 * n].reshape(n, 7)

@@ -65,10 +65,19 @@ class ReferenceMotion:
         offset_row[self._slices[6]] = np.tile(clip.cycle_offset, L)
         offset_row[self._slices[8]] = np.tile(clip.cycle_offset, L)
         self._offset_row = offset_row
-        self._joint_quat_cols = [c for c, d in zip(np.cumsum([0, *clip.joint_dofs[:-1]]), clip.joint_dofs, strict=True) if d == 4]
+        starts = [c for c, d in zip(np.cumsum([0, *clip.joint_dofs[:-1]]), clip.joint_dofs, strict=True) if d == 4]
+        self._joint_quat_cols = np.array([[c + k for k in range(4)] for c in starts], dtype=int)  # [S,4]
+        self._last: tuple[float, CharacterState] | None = None  # the env asks for the same time twice per step
 
     def state_at(self, t: float) -> CharacterState:
-        """The reference at time t (seconds from the clip start)."""
+        """The reference at time t (seconds from the clip start). Do not modify the result: it is cached."""
+        if self._last is not None and self._last[0] == t:
+            return self._last[1]
+        state = self._state_at(t)
+        self._last = (t, state)
+        return state
+
+    def _state_at(self, t: float) -> CharacterState:
         if self.clip.loop:
             cycle = np.floor(t / self.period)
             local = t - cycle * self.period
@@ -85,8 +94,8 @@ class ReferenceMotion:
         s = self._slices
         L = self._num_links
         joints = row[s[2]]
-        for c in self._joint_quat_cols:
-            joints[c : c + 4] /= np.sqrt(joints[c : c + 4] @ joints[c : c + 4])
+        q = joints[self._joint_quat_cols]
+        joints[self._joint_quat_cols] = q / np.sqrt(np.einsum("ij,ij->i", q, q))[:, None]
         root_quat = row[s[1]] / np.sqrt(row[s[1]] @ row[s[1]])
         link_quat = row[s[7]].reshape(L, 4)
         link_quat = link_quat / np.sqrt(np.einsum("ij,ij->i", link_quat, link_quat))[:, None]

@@ -11,7 +11,7 @@ import numpy as np
 from characters.config import RewardConfig
 from characters.layout import JointLayout
 from characters.state import CharacterState
-from motions.rotations import heading_angle, quat_rotate, yaw_quat
+from motions.rotations import heading_angle, yaw_matrix
 
 TERMS = ("pose", "velocity", "end_effector", "root", "com")
 
@@ -32,14 +32,19 @@ def joint_angle_errors(sim: CharacterState, ref: CharacterState, layout: JointLa
 def end_effector_positions(state: CharacterState, ee: np.ndarray) -> np.ndarray:
     """End-effector joint positions relative to the root, in the root's heading frame,
     with the height measured from the ground (y = 0). ee [E] link indices -> [E,3]."""
-    inv_heading = yaw_quat(-heading_angle(state.pose.root_quat))
-    rel = quat_rotate(inv_heading, state.joint_pos[ee] - state.pose.root_pos)
+    rel = (state.joint_pos[ee] - state.pose.root_pos) @ yaw_matrix(-float(heading_angle(state.pose.root_quat))).T
     rel[:, 1] = state.joint_pos[ee, 1]
     return rel
 
 
 def imitation_errors(sim: CharacterState, ref: CharacterState, layout: JointLayout, ee: np.ndarray, cfg: RewardConfig) -> dict[str, float]:
     """The five squared errors that DeepMimic's reward kernels take."""
+    return errors_and_metrics(sim, ref, layout, ee, cfg)[0]
+
+
+def errors_and_metrics(sim: CharacterState, ref: CharacterState, layout: JointLayout, ee: np.ndarray,
+                       cfg: RewardConfig) -> tuple[dict[str, float], dict[str, float]]:  # fmt: skip
+    """`imitation_errors` and `tracking_metrics` in one pass (the environment's step needs both)."""
     sph, rev = joint_angle_errors(sim, ref, layout)
     root_rot = float(quat_diff_angle(sim.pose.root_quat, ref.pose.root_quat))
     pose = layout.root_weight * root_rot**2 + layout.sph_weight @ sph**2 + layout.rev_weight @ rev**2
@@ -58,7 +63,8 @@ def imitation_errors(sim: CharacterState, ref: CharacterState, layout: JointLayo
         + cfg.root_ang_vel_coef * root_dw
     )
     com = cfg.com_vel_coef * float(np.sum((sim.com_vel - ref.com_vel) ** 2))
-    return {"pose": float(pose), "velocity": float(velocity), "end_effector": ee_err, "root": root, "com": com}
+    errors = {"pose": float(pose), "velocity": float(velocity), "end_effector": ee_err, "root": root, "com": com}
+    return errors, _metrics(sim, ref, sph, rev, ee)
 
 
 def reward_terms(errors: dict[str, float], cfg: RewardConfig) -> dict[str, float]:
@@ -83,8 +89,13 @@ def tracking_metrics(sim: CharacterState, ref: CharacterState, layout: JointLayo
     body_pos_err_m: mean link position error (world frame), the success metric.
     """
     sph, rev = joint_angle_errors(sim, ref, layout)
+    return _metrics(sim, ref, sph, rev, ee)
+
+
+def _metrics(sim: CharacterState, ref: CharacterState, sph: np.ndarray, rev: np.ndarray, ee: np.ndarray) -> dict[str, float]:
+    d_ee, d_body = sim.joint_pos[ee] - ref.joint_pos[ee], sim.link_pos - ref.link_pos
     return {
-        "joint_rot_err_rad": float(np.mean(np.concatenate([sph, rev]))),
-        "end_effector_err_m": float(np.mean(np.linalg.norm(sim.joint_pos[ee] - ref.joint_pos[ee], axis=1))),
-        "body_pos_err_m": float(np.mean(np.linalg.norm(sim.link_pos - ref.link_pos, axis=1))),
+        "joint_rot_err_rad": float((sph.sum() + rev.sum()) / (sph.size + rev.size)),
+        "end_effector_err_m": float(np.sqrt(np.einsum("ij,ij->i", d_ee, d_ee)).mean()),
+        "body_pos_err_m": float(np.sqrt(np.einsum("ij,ij->i", d_body, d_body)).mean()),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from awr_core.collector import InProcessCollector, ProcessCollector
+from awr_core.collector import InProcessCollector, ProcessCollector, RayCollector
 from awr_core.config import AWRConfig
 from awr_core.sampler import EpisodeRecord
 from characters.config import EnvConfig
@@ -49,12 +49,33 @@ def link_names(env: ImitationEnv) -> list[str]:
     return [name for name, _ in sorted(env.body.link_index.items(), key=lambda kv: kv[1])]
 
 
-def make_collector(character: str, clip_path: str, env_config: EnvConfig, num_envs: int, seed: int = 0) -> Any:
-    """Rollout workers, one process per env (in-process when there is one env)."""
+BACKENDS = ("local", "ray")
+
+
+def make_collector(character: str, clip_path: str, env_config: EnvConfig, num_envs: int, seed: int = 0,
+                   backend: str = "local", asynchronous: bool = False) -> Any:  # fmt: skip
+    """Rollout actors, one per env: local worker processes (in-process for one synchronous env) or Ray actors.
+
+    For "ray", connect first (`awr_core.ray_actors.connect`)."""
     factories = [ImitationEnvFactory(character, clip_path, env_config) for _ in range(num_envs)]
-    if num_envs > 1:
-        return ProcessCollector(factories, INFO_KEYS, seed=seed)
+    if backend == "ray":
+        return RayCollector(factories, INFO_KEYS, seed=seed, asynchronous=asynchronous)
+    if num_envs > 1 or asynchronous:
+        return ProcessCollector(factories, INFO_KEYS, seed=seed, asynchronous=asynchronous)
     return InProcessCollector(factories, INFO_KEYS, seed=seed)
+
+
+def connect_ray(address: str | None, num_cpus: int | None) -> int:
+    """Join (or start) a Ray instance; returns the CPUs it has, the default number of rollout actors."""
+    from awr_core.ray_actors import connect
+
+    try:
+        ray = connect(address, num_cpus)
+    except ImportError as exc:
+        raise UserError(str(exc)) from None
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise UserError(f"cannot reach the Ray cluster at {address}: {str(exc).strip().splitlines()[0]}") from None
+    return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 
 def make_agent(collector: Any, awr_config: AWRConfig) -> AWRAgent:

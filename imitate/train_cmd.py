@@ -16,6 +16,7 @@ from imitate.budget import describe, parse_budget
 from imitate.curves import plot_curve
 from imitate.defaults import BAR_NORMALIZED_RETURN, BAR_SUCCESS_RATE, DEFAULT_BUDGET, IMITATION_AWR, IMITATION_ENV
 from imitate.errors import UserError
+from imitate.imitation import BACKENDS
 from imitate.options import add_config_options, config_from_args
 from imitate.run_folder import RunConfig, new_run_dir, read_config, write_config
 from motions import load_clip, resolve_clip
@@ -39,6 +40,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--envs", type=int, default=None, help=f"environment worker processes (default: one per core, here {default_num_envs()})"
     )
+    p.add_argument("--backend", choices=BACKENDS, default="local",
+                   help="where rollouts run: local worker processes, or Ray actors (pip install '.[cluster]') (default: local)")
+    p.add_argument("--ray-address", default=None, metavar="ADDR",
+                   help="Ray cluster to join, e.g. auto after `ray start --head` (default: start Ray on this machine)")
+    p.add_argument("--async", dest="asynchronous", action="store_true",
+                   help="sample the next round while the learner updates (samples lag the learner by one policy version)")
     add_config_options(p, EnvConfig, IMITATION_ENV)
     add_config_options(p, RewardConfig, IMITATION_ENV.reward, prefix="reward_")
     add_config_options(p, AWRConfig, IMITATION_AWR)
@@ -78,9 +85,14 @@ def _stop_gracefully_on_signals() -> None:
 
 def run(args: argparse.Namespace) -> int:
     from awr_core.trainer import Trainer
-    from imitate.imitation import INFO_KEYS, check_env, is_success, make_agent, make_collector
+    from imitate.imitation import INFO_KEYS, check_env, connect_ray, is_success, make_agent, make_collector
 
     _stop_gracefully_on_signals()
+    if args.backend == "ray":
+        ray_cpus = connect_ray(args.ray_address, args.envs)
+        args.envs = args.envs or ray_cpus
+    elif args.ray_address:
+        raise UserError("--ray-address needs --backend ray")
     if args.resume:
         run_dir = args.resume
         config = read_config(run_dir)
@@ -92,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
     obs_size, act_size = check_env(config.character, config.clip_path, config.env)
     if not args.resume:
         write_config(run_dir, config)
-    collector = make_collector(config.character, config.clip_path, config.env, config.num_envs, seed=config.awr.seed)
+    collector = make_collector(config.character, config.clip_path, config.env, config.num_envs, seed=config.awr.seed,
+                               backend=args.backend, asynchronous=args.asynchronous)  # fmt: skip
     try:
         agent = make_agent(collector, config.awr)
         meta = {"character": config.character, "clip": Path(config.clip_path).name, "obs_size": obs_size, "act_size": act_size}
@@ -102,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
 
             load_run_checkpoint(run_dir / "checkpoints" / "latest.pt", config.character, obs_size, act_size)
             trainer.resume()
-        _print_header(run_dir, config, budget, trainer, bool(args.resume))
+        _print_header(run_dir, config, budget, trainer, bool(args.resume), args.backend, args.asynchronous)
         progress = Progress(budget, trainer.samples, run_dir, title=f"{config.character} · {Path(config.clip_path).name}")
         stop_when = _bar_reached if args.until_bar else None
         reason = trainer.train(budget, stop_when=stop_when, on_row=progress)
@@ -126,12 +139,14 @@ def _bar_reached(row: dict) -> str | None:
     return None
 
 
-def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, resumed: bool) -> None:
+def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, resumed: bool, backend: str, asynchronous: bool) -> None:
     a = config.awr
     verb = f"resuming at iteration {trainer.agent.iteration} ({trainer.samples:,} samples)" if resumed else "training"
     print(f"imitate: {verb} {config.character} on {Path(config.clip_path).name}")
     print(f"  run folder   {run_dir}")
-    print(f"  env          {config.num_envs} worker processes, {config.env.control_hz:g} Hz control / {config.env.sim_hz:g} Hz physics, "
+    where = "Ray actors" if backend == "ray" else "worker processes"
+    where += ", asynchronous" if asynchronous else ""
+    print(f"  env          {config.num_envs} {where}, {config.env.control_hz:g} Hz control / {config.env.sim_hz:g} Hz physics, "
           f"{config.env.action_mode} actions, {config.env.episode_seconds:g} s episodes")  # fmt: skip
     print(f"  AWR          actor {a.actor_layers} critic {a.critic_layers}, {a.optimizer} lr {a.actor_lr:g}/{a.critic_lr:g}, "
           f"{a.samples_per_iter} samples/iter, buffer {a.buffer_size:,}, std {a.action_std:g}")  # fmt: skip

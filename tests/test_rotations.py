@@ -7,12 +7,14 @@ from motions.rotations import (
     heading_angle,
     quat_angle,
     quat_conj,
+    quat_left_matrix,
     quat_mul,
     quat_rotate,
     quat_to_rotvec,
     rotvec_to_quat,
     slerp,
     to_wxyz,
+    yaw_matrix,
     yaw_quat,
 )
 
@@ -76,3 +78,14 @@ def test_wxyz_conversion_and_conjugate():
 def test_heading_of_a_yaw_is_the_yaw():
     for yaw in (-2.0, -0.5, 0.0, 1.0, 3.0):
         assert heading_angle(yaw_quat(yaw)) == pytest.approx(yaw)
+
+
+def test_matrix_forms_match_the_quaternion_functions():
+    rng = np.random.default_rng(4)
+    v = rng.normal(size=(20, 3))
+    for angle in (-2.5, 0.0, 0.7, 3.1):
+        assert np.allclose(v @ yaw_matrix(angle).T, quat_rotate(yaw_quat(angle), v), atol=1e-12)
+    a = rng.normal(size=4)
+    a /= np.linalg.norm(a)
+    b = rng.normal(size=(20, 4))
+    assert np.allclose(b @ quat_left_matrix(a).T, quat_mul(a, b), atol=1e-12)

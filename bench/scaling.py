@@ -1,0 +1,77 @@
+"""Rollout scaling: samples/s with 1, 2, 4 and 8 rollout actors, local worker processes vs Ray actors.
+
+Short training runs of the humanoid on walk with `imitate`'s default AWR setting
+(the learner is part of the loop, so its share of wall time is reported too).
+Each configuration runs one warm-up iteration (start-up, first evaluation), then
+`--iterations` measured ones. With more actors than cores the actors time-share
+the cores: those rows say what the code does, not what more machines would give.
+Ray actors then ask for a fraction of a CPU each (2 cores / N actors).
+`--async` rows sample the next round while the learner updates.
+
+  python bench/scaling.py [--actors 1 2 4 8] [--iterations 3] [--backends local ray] [--async-too]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from awr_core.trainer import Trainer  # noqa: E402
+from imitate.defaults import IMITATION_AWR, IMITATION_ENV  # noqa: E402
+from imitate.imitation import INFO_KEYS, connect_ray, make_agent, make_collector  # noqa: E402
+from motions import resolve_clip  # noqa: E402
+
+
+def measure(backend: str, actors: int, asynchronous: bool, iterations: int, clip: str) -> dict[str, float]:
+    config = IMITATION_AWR.__class__(**{**IMITATION_AWR.__dict__, "test_every": 10_000})
+    collector = make_collector("humanoid", clip, IMITATION_ENV, actors, seed=0, backend=backend, asynchronous=asynchronous)
+    try:
+        agent = make_agent(collector, config)
+        with tempfile.TemporaryDirectory() as tmp:
+            trainer = Trainer(agent, collector, tmp, info_keys=INFO_KEYS)
+            trainer.iterate()  # warm-up: start-up costs and the first evaluation
+            start, samples0 = time.perf_counter(), trainer.samples
+            rows = [trainer.iterate() for _ in range(iterations)]
+            wall = time.perf_counter() - start
+    finally:
+        collector.close()
+    learner = sum(r["update_seconds"] for r in rows)
+    return {"samples_per_s": (trainer.samples - samples0) / wall, "learner_share": learner / wall}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--actors", type=int, nargs="+", default=[1, 2, 4, 8])
+    ap.add_argument("--iterations", type=int, default=3)
+    ap.add_argument("--backends", nargs="+", default=["local", "ray"], choices=["local", "ray"])
+    ap.add_argument("--async-too", action="store_true", help="also measure --async for each backend (with one actor per core)")
+    ap.add_argument("--clip", default="walk.txt")
+    args = ap.parse_args()
+    cores = os.cpu_count() or 1
+    clip = str(resolve_clip(args.clip, "humanoid3d_"))
+    print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.processor() or platform.machine()} · {cores} cores · "
+          f"actor {IMITATION_AWR.actor_layers}, {IMITATION_AWR.samples_per_iter} samples/iter, {args.iterations} iterations")  # fmt: skip
+    print("| backend | actors | mode | samples/s | vs local, 1 actor | learner share of wall time |")
+    print("|---|---|---|---|---|---|")
+    base = None
+    runs = [(n, False) for n in args.actors] + ([(cores, True)] if args.async_too else [])
+    for backend in args.backends:
+        if backend == "ray":
+            connect_ray(None, cores)
+        for n, asynchronous in runs:
+            r = measure(backend, n, asynchronous, args.iterations, clip)
+            base = base or r["samples_per_s"]
+            label = f"{n}" + (" (more actors than cores)" if n > cores else "")
+            print(f"| {backend} | {label} | {'async' if asynchronous else 'sync'} | {r['samples_per_s']:,.0f} | "
+                  f"{r['samples_per_s'] / base:.2f}x | {r['learner_share']:.0%} |", flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
