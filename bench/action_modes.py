@@ -1,10 +1,11 @@
-"""Where learning starts: an untrained policy (action-box centre + exploration noise) in each action parameterization.
+"""Where learning starts: an untrained policy (action-box centre + exploration noise) under each lever.
 
 A freshly initialized AWR policy outputs the centre of the action box plus Gaussian
 noise (std 0.05 of the half-range). With DeepMimic's absolute targets that centre is
 a half-crouch the character collapses from; with targets relative to the clip it is
 the clip itself. Episode length and return at the start tell how much must be learned
-before any balance can be.
+before any balance can be. Rows: the action mode, then (relative actions) how far
+ahead in the clip the relative targets are anchored, then the physics rate.
 
   python bench/action_modes.py [--clip walk.txt] [--episodes 20]
 """
@@ -26,10 +27,17 @@ def main() -> None:
     ap.add_argument("--episodes", type=int, default=20)
     args = ap.parse_args()
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {args.clip} · {args.episodes} episodes each, random start times (seeds 0..)")
-    print("| action mode | mean episode (steps) | mean episode (s) | mean return | normalized return |")
+    print("| setting | mean episode (steps) | mean episode (s) | mean return | normalized return |")
     print("|---|---|---|---|---|")
-    for mode in ("absolute", "relative"):
-        env = ImitationEnv("humanoid", args.clip, EnvConfig(action_mode=mode))
+    levers = [
+        ("absolute", EnvConfig(action_mode="absolute")),
+        ("relative, lookahead 0 (the clip now)", EnvConfig(action_mode="relative", relative_lookahead_steps=0)),
+        ("relative, lookahead 1 (default)", EnvConfig(action_mode="relative", relative_lookahead_steps=1)),
+        ("relative, lookahead 2", EnvConfig(action_mode="relative", relative_lookahead_steps=2)),
+        ("relative, lookahead 1, 120 Hz physics", EnvConfig(action_mode="relative", sim_hz=120.0)),
+    ]
+    for mode, config in levers:
+        env = ImitationEnv("humanoid", args.clip, config)
         centre = 0.5 * (env.action_space.low + env.action_space.high)
         half = 0.5 * (env.action_space.high - env.action_space.low)
         rng = np.random.default_rng(0)

@@ -12,6 +12,7 @@ from characters.config import EnvConfig
 from characters.observation import observation_layout
 from characters.spec import CharacterSpec
 from imitate import __version__
+from imitate.options import to_jsonable
 
 FORMAT = "imitate-controller"
 FORMAT_VERSION = 1
@@ -44,6 +45,7 @@ def build_contract(spec: CharacterSpec, env: EnvConfig, link_names: list[str], c
         "clip": clip,
         "action_mode": env.action_mode,
         "relative_lookahead_steps": env.relative_lookahead_steps if env.action_mode == "relative" else None,
+        "env_config": to_jsonable(env),
         "control_hz": env.control_hz,
         "physics_hz": env.sim_hz,
         "world": "y up, metres, gravity -9.8 m/s^2 along y",

@@ -23,7 +23,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("play", help="run a trained controller in a window with the reference as a ghost", description=keys)
     p.add_argument("run_dir", type=Path, nargs="?", help="run folder written by `imitate train`")
     p.add_argument("--policy", type=Path, help="an exported controller (.onnx) instead of a run folder")
-    p.add_argument("--motion", help="clip (default: the run's or the controller's)")
+    p.add_argument("--motion", help="clip (default: the run's or the controller's); alone: the controller shipped for it")
     p.add_argument("--character", default=None, help="character (default: the run's or the controller's)")
     _window_options(p)
     p.set_defaults(func=run_play)
@@ -45,7 +45,13 @@ def run_play(args: argparse.Namespace) -> int:
     from imitate.policy_source import resolve_source
 
     if args.run_dir is None and args.policy is None:
-        raise UserError("play needs a run folder or --policy FILE.onnx (to watch the clip itself: imitate view --motion CLIP)")
+        if args.motion is None:
+            raise UserError("play needs a run folder, --policy FILE.onnx, or --motion CLIP with a shipped controller")
+        source = resolve_source(None, None, args.motion, args.character)
+        if source.policy is None:
+            raise UserError(f"no controller is shipped for {args.motion}: train one (imitate --motion {args.motion}), "
+                            f"or watch the clip itself: imitate view --motion {args.motion}")  # fmt: skip
+        return _show(source, args, ghost=True)
     return _show(resolve_source(args.run_dir, args.policy, args.motion, args.character), args, ghost=True)
 
 

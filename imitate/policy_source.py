@@ -12,6 +12,8 @@ import numpy as np
 from characters.config import EnvConfig
 from characters.registry import get_character
 from imitate.errors import UserError
+from imitate.options import from_jsonable
+from imitate.shipped import find_shipped
 from motions import load_clip, resolve_clip
 
 Policy = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -58,7 +60,10 @@ def from_onnx(path: Path, motion: str | None, character: str | None) -> Source:
     spec = get_character(name)
     clip_path = resolve_clip(motion or str(c["clip"]), spec.clip_prefix)
     load_clip(clip_path, spec.joint_dofs, spec.name)
-    env = replace(EnvConfig(), action_mode=c["action_mode"], control_hz=float(c["control_hz"]), sim_hz=float(c["physics_hz"]))
+    if "env_config" in c:  # the environment the controller was trained in, field for field
+        env = from_jsonable(EnvConfig, c["env_config"])
+    else:
+        env = replace(EnvConfig(), action_mode=c["action_mode"], control_hz=float(c["control_hz"]), sim_hz=float(c["physics_hz"]))
 
     def act(obs: np.ndarray, ref: np.ndarray) -> np.ndarray:
         return controller.act(obs[None], ref[None] if controller.relative else None)[1][0]
@@ -73,7 +78,9 @@ def clip_only(motion: str, character: str) -> Source:
     return Source(spec.name, str(clip_path), EnvConfig(), None, f"{clip_path.name} (reference motion)")
 
 
-def resolve_source(run_dir: Path | None, policy: Path | None, motion: str | None, character: str | None) -> Source:
+def resolve_source(run_dir: Path | None, policy: Path | None, motion: str | None, character: str | None,
+                   reference: bool = False) -> Source:  # fmt: skip
+    """A run folder, else an ONNX file, else the controller shipped for the clip (unless `reference`), else the clip itself."""
     if run_dir is not None and policy is not None:
         raise UserError("give a run folder or --policy FILE.onnx, not both")
     if run_dir is not None:
@@ -82,4 +89,9 @@ def resolve_source(run_dir: Path | None, policy: Path | None, motion: str | None
         return from_onnx(policy, motion, character)
     if motion is None:
         raise UserError("nothing to show: give a run folder, --policy FILE.onnx, or --motion CLIP")
-    return clip_only(motion, character or "humanoid")
+    name = character or "humanoid"
+    shipped = None if reference else find_shipped(name, resolve_clip(motion, get_character(name).clip_prefix).name)
+    if shipped is not None:
+        source = from_onnx(shipped, motion, name)
+        return replace(source, label=f"shipped controller {shipped.parent.name}")
+    return clip_only(motion, name)

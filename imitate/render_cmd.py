@@ -16,7 +16,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        "renderer): tracking camera, ground grid, the reference as a translucent ghost, a progress bar.")  # fmt: skip
     p.add_argument("run_dir", type=Path, nargs="?", help="run folder written by `imitate train`")
     p.add_argument("--policy", type=Path, help="an exported controller (.onnx) instead of a run folder")
-    p.add_argument("--motion", help="clip to imitate or to play (default: the run's or the controller's clip)")
+    p.add_argument("--motion", help="clip (default: the run's or the controller's); alone: the controller shipped for it, "
+                   "else the clip itself")
+    p.add_argument("--reference", action="store_true", help="with --motion alone: render the clip itself, not a shipped controller")
     p.add_argument("--character", default=None, help="character (default: the run's or the controller's, else humanoid)")
     p.add_argument("--mp4", type=Path, help="write an H.264 MP4 here")
     p.add_argument("--gif", type=Path, help="write an animated GIF here (half size)")
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.mp4 and not args.gif:
         raise UserError("say where to write: --mp4 FILE.mp4 and/or --gif FILE.gif")
     width, height = parse_size(args.size)
-    source = resolve_source(args.run_dir, args.policy, args.motion, args.character)
+    source = resolve_source(args.run_dir, args.policy, args.motion, args.character, reference=args.reference)
     env_config = replace(source.env, episode_seconds=max(source.env.episode_seconds, args.seconds + 1.0))
     outputs = [p for p in (args.mp4, args.gif) if p]
     for out in outputs:

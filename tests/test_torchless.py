@@ -56,3 +56,17 @@ def test_corrupt_onnx_given_to_play_is_one_line(tmp_path):
     bad.write_bytes(b"\x08\x01garbage")
     out = run_without_torch("play", "--policy", bad, "--headless", "--frames", "1")
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and "bad.onnx" in out.stderr
+
+
+def test_game_loop_example_drives_the_shipped_walk_controller_without_torch():
+    from pathlib import Path
+
+    from imitate.shipped import find_shipped
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "onnx_game_loop.py"
+    code = "import sys, runpy; sys.modules['torch'] = None; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
+    model = find_shipped("humanoid", "humanoid3d_walk.txt")
+    out = subprocess.run([sys.executable, "-c", code, str(example), str(model), "--seconds", "1"], capture_output=True, text=True,
+                         timeout=300)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert " s simulated, " in out.stdout and "root travelled" in out.stdout

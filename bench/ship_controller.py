@@ -1,0 +1,73 @@
+"""Ship a trained run as the package's controller for its clip: export, evaluate, record.
+
+Writes imitate/controllers/<character>-<clip stem>/: controller.onnx + controller.json
+(`imitate export`), the run's config.json, log.csv and curve.png, and eval.json with
+the full `imitate eval` of the run (10 deterministic episodes of 20 s) and the short
+check that tests/test_shipped_controllers.py repeats through the ONNX controller.
+
+  python bench/ship_controller.py runs/walk-look1 [--checkpoint best]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from imitate.eval_cmd import evaluate_run  # noqa: E402
+from imitate.run_folder import read_config  # noqa: E402
+from imitate.shipped import CHECK_EPISODES, CHECK_SECONDS, check_controller, shipped_dir  # noqa: E402
+
+
+def hardware() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("run_dir", type=Path)
+    ap.add_argument("--checkpoint", choices=("best", "latest"), default="best")
+    ap.add_argument("--episodes", type=int, default=10)
+    args = ap.parse_args()
+    config = read_config(args.run_dir)
+    out = shipped_dir(config.character, Path(config.clip_path).name)
+    out.mkdir(parents=True, exist_ok=True)
+    exe = Path(sys.executable).with_name("imitate")
+    subprocess.run([str(exe), "export", str(args.run_dir), "-o", str(out / "controller.onnx"), "--checkpoint", args.checkpoint], check=True)
+    for name in ("config.json", "log.csv", "curve.png"):
+        if (args.run_dir / name).exists():
+            shutil.copy(args.run_dir / name, out / name)
+    full = evaluate_run(args.run_dir, args.episodes, None, args.checkpoint, seed=0)
+    full.pop("per_episode")
+    full["run"] = args.run_dir.name
+    full["checkpoint"] = Path(full["checkpoint"]).name
+    check = check_controller(out)
+    record = {
+        "command": " ".join(["python", *sys.argv]),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "hardware": hardware(),
+        "full": full,
+        "check": {**check, "episodes": CHECK_EPISODES, "seconds": CHECK_SECONDS},
+    }
+    (out / "eval.json").write_text(json.dumps(record, indent=2) + "\n")
+    print(json.dumps(record, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""The controllers shipped in the package still score what their eval.json records, and play/render find them."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from imitate.shipped import CHECK_EPISODES, CHECK_SECONDS, check_controller, find_shipped, list_shipped, recorded_check
+
+SHIPPED = list_shipped()
+
+
+def test_walk_and_run_controllers_are_shipped_with_their_records():
+    names = {p.name for p in SHIPPED}
+    assert {"humanoid-humanoid3d_walk", "humanoid-humanoid3d_run"} <= names
+    for folder in SHIPPED:
+        for f in ("controller.onnx", "controller.json", "config.json", "log.csv", "eval.json"):
+            assert (folder / f).stat().st_size > 0, f"{folder.name}/{f}"
+        record = json.loads((folder / "eval.json").read_text())
+        assert record["check"]["episodes"] == CHECK_EPISODES and record["check"]["seconds"] == CHECK_SECONDS
+        assert {"normalized_return", "fall_rate", "success_rate", "body_pos_err_m"} <= record["full"].keys()
+        assert record["command"].startswith("python bench/ship_controller.py")
+    walk = next(p for p in SHIPPED if p.name == "humanoid-humanoid3d_walk")
+    assert find_shipped("humanoid", "humanoid3d_walk.txt") == walk / "controller.onnx"
+    assert find_shipped("humanoid", "humanoid3d_backflip.txt") is None
+
+
+@pytest.mark.parametrize("folder", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_shipped_controller_still_meets_its_recorded_check(folder):
+    recorded = recorded_check(folder)
+    now = check_controller(folder)
+    assert now["normalized_return"] >= recorded["normalized_return"] - 0.02
+    assert now["episode_seconds"] >= recorded["episode_seconds"] - 0.2
+    assert now["fall_rate"] <= recorded["fall_rate"] + 1e-9
+
+
+def test_render_with_only_a_clip_uses_the_shipped_controller(tmp_path):
+    exe = Path(sys.executable).with_name("imitate")
+    out = subprocess.run([str(exe), "render", "--motion", "run.txt", "--mp4", str(tmp_path / "run.mp4"), "--seconds", "0.5",
+                          "--size", "160x96", "--renderer", "cpu"], capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "shipped controller humanoid-humanoid3d_run" in out.stdout
+    ref = subprocess.run([str(exe), "render", "--motion", "run.txt", "--reference", "--gif", str(tmp_path / "ref.gif"), "--seconds", "0.5",
+                          "--size", "160x96", "--renderer", "cpu"], capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert ref.returncode == 0, ref.stderr
+    assert "reference motion" in ref.stdout
