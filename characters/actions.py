@@ -44,8 +44,8 @@ class ActionMap:
     def size(self) -> int:
         return int(self.low.shape[0])
 
-    def targets(self, action: np.ndarray, ref_joints: np.ndarray) -> np.ndarray:
-        """PD targets [D] from an action [A] and the reference joints [D] at this time."""
+    def targets(self, action: np.ndarray, ref_joints: np.ndarray | None) -> np.ndarray:
+        """PD targets [D] from an action [A] and the reference joints [D] (unused, may be None, for absolute actions)."""
         out = np.empty(self.pose_size)
         a = np.asarray(action, dtype=float)
         if self.mode == "absolute":

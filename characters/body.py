@@ -38,6 +38,7 @@ class SimCharacter:
                 path, [0, 1, 0], globalScaling=spec.global_scaling, useFixedBase=fixed_base, flags=flags, physicsClientId=client
             )
         self.num_links = pb.getNumJoints(self.body, physicsClientId=client)
+        self._link_range = list(range(self.num_links))
         infos = [pb.getJointInfo(self.body, j, physicsClientId=client) for j in range(self.num_links)]
         self.link_index = {info[12].decode(): j for j, info in enumerate(infos)}
         self._infos = infos
@@ -120,8 +121,9 @@ class SimCharacter:
         Columns: 0:3 centre-of-mass position, 3:7 orientation x,y,z,w,
         7:10 linear and 10:13 angular velocity, 13:16 link-frame (joint) position.
         """
+        # computeForwardKinematics is needed even right after stepSimulation: without it the frames are stale
         states = pb.getLinkStates(
-            self.body, range(self.num_links), computeLinkVelocity=1, computeForwardKinematics=1, physicsClientId=self.client
+            self.body, self._link_range, computeLinkVelocity=1, computeForwardKinematics=1, physicsClientId=self.client
         )
         return np.array([s[0] + s[1] + s[6] + s[7] + s[4] for s in states])
 

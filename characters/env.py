@@ -178,7 +178,8 @@ class ImitationEnv(gym.Env):
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict]:
         cfg = self.config
-        targets = self.actions.targets(np.asarray(action, dtype=float), self.action_base_pose())
+        base = self.action_base_pose() if self.actions.mode == "relative" else None
+        targets = self.actions.targets(np.asarray(action, dtype=float), base)
         self.body.set_pd_targets(targets)
         for _ in range(cfg.substeps):  # stable PD targets must be re-sent every physics step
             self.body.apply_pd()
@@ -187,7 +188,7 @@ class ImitationEnv(gym.Env):
         self.steps += 1
         sim, links = self.sim_state()
         info: dict = {"time": self.time, "phase": self._phase()}
-        if not np.all(np.isfinite(links)) or np.abs(links[:, 7:13]).max() > cfg.max_body_speed:
+        if not np.abs(links[:, 7:13]).max() <= cfg.max_body_speed or not math.isfinite(float(links.sum())):  # NaN fails both
             log.warning("physics blow-up at t=%.3f s (clip %s): episode terminated", self.time, self.clip.name)
             info["blow_up"] = True
             return self._last_obs.copy(), 0.0, True, False, info
@@ -196,8 +197,7 @@ class ImitationEnv(gym.Env):
         errors, metrics = errors_and_metrics(sim, ref, self.layout, self._ee, cfg.reward)
         terms = reward_terms(errors, cfg.reward)
         fell = self._fell()
-        d = sim.link_pos - ref.link_pos
-        drifted = cfg.pose_termination_m > 0 and float(np.einsum("ij,ij->i", d, d).max()) > cfg.pose_termination_m**2
+        drifted = cfg.pose_termination_m > 0 and metrics["body_pos_err_max_m"] > cfg.pose_termination_m
         terminated = fell or drifted
         reward = 0.0 if (terminated and cfg.reward.zero_when_fallen) else total_reward(terms, cfg.reward)
         clip_over = (not self.clip.loop) and self.time >= self.clip.duration - 1e-9

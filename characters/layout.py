@@ -16,7 +16,8 @@ class JointLayout:
     sph_pose [S,4]: columns of each spherical joint's quaternion in Pose.joints;
     sph_vel [S,3]: its angular velocity columns in PoseVelocity.joints;
     rev_pose [R], rev_vel [R]: revolute joint columns; sph_weight [S], rev_weight [R],
-    root_weight: DiffWeights normalized to sum 1 (root included).
+    root_weight: DiffWeights normalized to sum 1 (root included); vel_weight [V]:
+    each velocity column's joint weight (a spherical joint's on its 3 columns).
     """
 
     sph_pose: np.ndarray
@@ -26,6 +27,7 @@ class JointLayout:
     sph_weight: np.ndarray
     rev_weight: np.ndarray
     root_weight: float
+    vel_weight: np.ndarray
 
 
 def joint_layout(spec: CharacterSpec) -> JointLayout:
@@ -43,6 +45,7 @@ def joint_layout(spec: CharacterSpec) -> JointLayout:
         pcol += joint.dofs
         vcol += joint.velocity_dofs
     total = spec.root_reward_weight + sum(sph_w) + sum(rev_w)
+    vel_weight = np.concatenate([[j.reward_weight / total] * j.velocity_dofs for j in spec.joints])
     return JointLayout(
         sph_pose=np.array(sph_pose, dtype=int).reshape(-1, 4),
         sph_vel=np.array(sph_vel, dtype=int).reshape(-1, 3),
@@ -51,4 +54,5 @@ def joint_layout(spec: CharacterSpec) -> JointLayout:
         sph_weight=np.array(sph_w) / total,
         rev_weight=np.array(rev_w) / total,
         root_weight=spec.root_reward_weight / total,
+        vel_weight=vel_weight,
     )

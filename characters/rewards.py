@@ -6,6 +6,8 @@ simulator access. Shapes: S spherical joints, R revolute joints, E end effectors
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from characters.config import RewardConfig
@@ -44,27 +46,46 @@ def imitation_errors(sim: CharacterState, ref: CharacterState, layout: JointLayo
 
 def errors_and_metrics(sim: CharacterState, ref: CharacterState, layout: JointLayout, ee: np.ndarray,
                        cfg: RewardConfig) -> tuple[dict[str, float], dict[str, float]]:  # fmt: skip
-    """`imitation_errors` and `tracking_metrics` in one pass (the environment's step needs both)."""
-    sph, rev = joint_angle_errors(sim, ref, layout)
-    root_rot = float(quat_diff_angle(sim.pose.root_quat, ref.pose.root_quat))
-    pose = layout.root_weight * root_rot**2 + layout.sph_weight @ sph**2 + layout.rev_weight @ rev**2
+    """`imitation_errors` and `tracking_metrics` in one pass (the environment's step needs both).
+
+    Written for few numpy calls: this runs once per control step and is most of the
+    environment's Python time. The metrics also hold body_pos_err_max_m (the farthest
+    link from its reference), which the pose-drift termination reads."""
+    sj, rj = sim.pose.joints, ref.pose.joints
+    dot = np.abs(np.einsum("ij,ij->i", sj[layout.sph_pose], rj[layout.sph_pose]))
+    sph = 2.0 * np.arccos(np.minimum(dot, 1.0))
+    rev = np.abs(sj[layout.rev_pose] - rj[layout.rev_pose])
+    root_rot = 2.0 * math.acos(min(abs(float(sim.pose.root_quat @ ref.pose.root_quat)), 1.0))
+    pose = layout.root_weight * root_rot**2 + float(layout.sph_weight @ (sph * sph)) + float(layout.rev_weight @ (rev * rev))
     dv = sim.velocity.joints - ref.velocity.joints
-    root_dw = float(np.sum((sim.velocity.root_ang - ref.velocity.root_ang) ** 2))
-    velocity = (
-        layout.root_weight * root_dw
-        + layout.sph_weight @ np.sum(dv[layout.sph_vel] ** 2, axis=1)
-        + layout.rev_weight @ dv[layout.rev_vel] ** 2
-    )
-    ee_err = float(np.sum((end_effector_positions(sim, ee) - end_effector_positions(ref, ee)) ** 2))
-    root = (
-        float(np.sum((sim.pose.root_pos - ref.pose.root_pos) ** 2))
-        + cfg.root_rot_coef * root_rot**2
-        + cfg.root_vel_coef * float(np.sum((sim.velocity.root_lin - ref.velocity.root_lin) ** 2))
-        + cfg.root_ang_vel_coef * root_dw
-    )
-    com = cfg.com_vel_coef * float(np.sum((sim.com_vel - ref.com_vel) ** 2))
-    errors = {"pose": float(pose), "velocity": float(velocity), "end_effector": ee_err, "root": root, "com": com}
-    return errors, _metrics(sim, ref, sph, rev, ee)
+    dw = sim.velocity.root_ang - ref.velocity.root_ang
+    root_dw = float(dw @ dw)
+    velocity = layout.root_weight * root_dw + float(layout.vel_weight @ (dv * dv))
+    sim_ee, ref_ee = sim.joint_pos[ee], ref.joint_pos[ee]
+    ee_err = float(np.sum((_heading_frame(sim_ee, sim.pose) - _heading_frame(ref_ee, ref.pose)) ** 2))
+    dp, dvl = sim.pose.root_pos - ref.pose.root_pos, sim.velocity.root_lin - ref.velocity.root_lin
+    root = float(dp @ dp) + cfg.root_rot_coef * root_rot**2 + cfg.root_vel_coef * float(dvl @ dvl) + cfg.root_ang_vel_coef * root_dw
+    dc = sim.com_vel - ref.com_vel
+    com = cfg.com_vel_coef * float(dc @ dc)
+    errors = {"pose": pose, "velocity": velocity, "end_effector": ee_err, "root": root, "com": com}
+    d_ee, d_body = sim_ee - ref_ee, sim.link_pos - ref.link_pos
+    body = np.sqrt(np.einsum("ij,ij->i", d_body, d_body))
+    metrics = {
+        "joint_rot_err_rad": float((sph.sum() + rev.sum()) / (sph.size + rev.size)),
+        "end_effector_err_m": float(np.sqrt(np.einsum("ij,ij->i", d_ee, d_ee)).mean()),
+        "body_pos_err_m": float(body.mean()),
+        "body_pos_err_max_m": float(body.max()),
+    }
+    return errors, metrics
+
+
+def _heading_frame(points: np.ndarray, pose) -> np.ndarray:
+    """`end_effector_positions` for points already picked: [E,3] world -> [E,3] root heading frame, y = height."""
+    x, y, z, w = pose.root_quat.tolist()
+    yaw = -math.atan2(-2.0 * (x * z - w * y), 1.0 - 2.0 * (y * y + z * z))  # minus the heading (heading_angle)
+    rel = (points - pose.root_pos) @ yaw_matrix(yaw).T
+    rel[:, 1] = points[:, 1]
+    return rel
 
 
 def reward_terms(errors: dict[str, float], cfg: RewardConfig) -> dict[str, float]:
@@ -89,13 +110,8 @@ def tracking_metrics(sim: CharacterState, ref: CharacterState, layout: JointLayo
     body_pos_err_m: mean link position error (world frame), the success metric.
     """
     sph, rev = joint_angle_errors(sim, ref, layout)
-    return _metrics(sim, ref, sph, rev, ee)
-
-
-def _metrics(sim: CharacterState, ref: CharacterState, sph: np.ndarray, rev: np.ndarray, ee: np.ndarray) -> dict[str, float]:
-    d_ee, d_body = sim.joint_pos[ee] - ref.joint_pos[ee], sim.link_pos - ref.link_pos
     return {
-        "joint_rot_err_rad": float((sph.sum() + rev.sum()) / (sph.size + rev.size)),
-        "end_effector_err_m": float(np.sqrt(np.einsum("ij,ij->i", d_ee, d_ee)).mean()),
-        "body_pos_err_m": float(np.sqrt(np.einsum("ij,ij->i", d_body, d_body)).mean()),
+        "joint_rot_err_rad": float(np.mean(np.concatenate([sph, rev]))),
+        "end_effector_err_m": float(np.mean(np.linalg.norm(sim.joint_pos[ee] - ref.joint_pos[ee], axis=1))),
+        "body_pos_err_m": float(np.mean(np.linalg.norm(sim.link_pos - ref.link_pos, axis=1))),
     }

@@ -11,8 +11,17 @@ from characters.env import ImitationEnv, ReferenceMismatchError, pb
 from characters.layout import joint_layout
 from characters.observation import build_observation, observation_layout
 from characters.registry import get_character
-from characters.rewards import TERMS, imitation_errors, reward_terms, total_reward
-from motions.rotations import quat_mul, rotvec_to_quat, yaw_quat
+from characters.rewards import (
+    TERMS,
+    end_effector_positions,
+    errors_and_metrics,
+    imitation_errors,
+    joint_angle_errors,
+    reward_terms,
+    total_reward,
+    tracking_metrics,
+)
+from motions.rotations import quat_angle, quat_conj, quat_mul, rotvec_to_quat, yaw_quat
 
 
 @pytest.fixture(scope="module")
@@ -177,6 +186,39 @@ def test_each_reward_term_moves_with_its_error(env):
     com_terms = reward_terms(imitation_errors(perturbed["com"], sim, layout, ee, cfg), cfg)
     assert com_terms["com"] == pytest.approx(math.exp(-10.0 * 0.1 * 1.0))
     assert total_reward(base, cfg) == pytest.approx(1.0)
+
+
+def test_fast_error_pass_matches_the_readable_formulas(env):
+    """errors_and_metrics (few numpy calls) against the DeepMimic formulas written out joint by joint."""
+    rng = np.random.default_rng(3)
+    cfg, layout, ee = RewardConfig(), joint_layout(env.spec_), env._ee
+    env.reset(seed=4)
+    for _ in range(3):
+        env.step(rng.normal(0, 0.3, env.action_space.shape))
+    sim, _ = env.sim_state()
+    ref = env.reference.state_at(env.time + 0.37)
+    errors, metrics = errors_and_metrics(sim, ref, layout, ee, cfg)
+    sph, rev = joint_angle_errors(sim, ref, layout)
+    root_rot = quat_angle(quat_mul(quat_conj(ref.pose.root_quat), sim.pose.root_quat))
+    pose = layout.root_weight * root_rot**2
+    pose += sum(w * e**2 for w, e in zip(layout.sph_weight, sph, strict=True))
+    pose += sum(w * e**2 for w, e in zip(layout.rev_weight, rev, strict=True))
+    dv = sim.velocity.joints - ref.velocity.joints
+    root_dw = np.sum((sim.velocity.root_ang - ref.velocity.root_ang) ** 2)
+    vel = layout.root_weight * root_dw + sum(w * np.sum(dv[c] ** 2) for w, c in zip(layout.sph_weight, layout.sph_vel, strict=True))
+    vel += sum(w * dv[c] ** 2 for w, c in zip(layout.rev_weight, layout.rev_vel, strict=True))
+    ee_err = np.sum((end_effector_positions(sim, ee) - end_effector_positions(ref, ee)) ** 2)
+    root = (np.sum((sim.pose.root_pos - ref.pose.root_pos) ** 2) + 0.1 * root_rot**2
+            + 0.01 * np.sum((sim.velocity.root_lin - ref.velocity.root_lin) ** 2) + 0.001 * root_dw)  # fmt: skip
+    com = 0.1 * np.sum((sim.com_vel - ref.com_vel) ** 2)
+    expected = {"pose": pose, "velocity": vel, "end_effector": ee_err, "root": root, "com": com}
+    for k, v in expected.items():
+        assert errors[k] == pytest.approx(v, rel=1e-9, abs=1e-12), k
+    assert min(expected.values()) > 1e-4  # the comparison is not between zeros
+    readable = tracking_metrics(sim, ref, layout, ee)
+    for k, v in readable.items():
+        assert metrics[k] == pytest.approx(v, rel=1e-9), k
+    assert metrics["body_pos_err_max_m"] == pytest.approx(np.max(np.linalg.norm(sim.link_pos - ref.link_pos, axis=1)))
 
 
 def test_observation_is_heading_and_position_invariant(env):
