@@ -47,6 +47,12 @@ def train(collector, run_dir, iterations, config=CONFIG):
     return trainer, [{k: v for k, v in r.items() if k not in TIMING} for r in rows]
 
 
+def niceness(pid):
+    """The nice value of a process, from /proc (field 19 of stat)."""
+    stat = open(f"/proc/{pid}/stat").read()
+    return int(stat[stat.rindex(")") + 2 :].split()[16])
+
+
 def assert_same_rows(a, b):
     assert len(a) == len(b)
     for ra, rb in zip(a, b, strict=True):
@@ -97,6 +103,8 @@ def test_ray_and_local_backends_give_identical_samples_and_losses(ray, tmp_path)
         local.close()
     remote = RayCollector([pendulum, pendulum], seed=CONFIG.seed)
     try:
+        # Ray would run workers at niceness 15, where any busy process starves them
+        assert all(niceness(remote.pool.pid(i)) == niceness(os.getpid()) for i in range(2))
         _, b = train(remote, tmp_path / "ray", 2)
     finally:
         remote.close()
