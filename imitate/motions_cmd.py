@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from characters import get_character
+from imitate.shipped import find_shipped
 from motions import clip_summary, load_clip, resolve_clip, shipped_clips
 from motions.library import short_name
 
@@ -24,10 +25,12 @@ def run(args: argparse.Namespace) -> int:
         kind = "looping" if clip.loop else "one-shot"
         print(f"ok: {path} fits {spec.name}: {clip.num_frames} frames, {clip.duration:.3f} s, {kind}")
         return 0
-    print(f"{'name':<24} {'duration':>9} {'frames':>7}  loop  file")
+    print(f"{'name':<24} {'duration':>9} {'frames':>7}  loop  {'file':<30} controller")
     for path in shipped_clips():
         seconds, frames, loop = clip_summary(path)
         name = short_name(path, spec.clip_prefix)
-        print(f"{name:<24} {seconds:>8.3f}s {frames:>7}  {'wrap' if loop else 'none':<4}  {path.name}")
+        shipped = "shipped" if find_shipped(spec.name, path.name) else ""
+        print(f"{name:<24} {seconds:>8.3f}s {frames:>7}  {'wrap' if loop else 'none':<4}  {path.name:<30} {shipped}")
     print(f"\nshort names resolve for --character {spec.name} (prefix {spec.clip_prefix!r}); any clip file path works too.")
+    print("a shipped controller plays with `imitate play --motion NAME` (see the README: it does not walk or run yet).")
     return 0

@@ -46,3 +46,12 @@ def test_render_with_only_a_clip_uses_the_shipped_controller(tmp_path):
                           "--size", "160x96", "--renderer", "cpu"], capture_output=True, text=True, timeout=300)  # fmt: skip
     assert ref.returncode == 0, ref.stderr
     assert "reference motion" in ref.stdout
+
+
+def test_motions_list_marks_the_clips_with_a_shipped_controller(capsys):
+    from imitate.cli import main
+
+    assert main(["motions"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line and line.split()[0].endswith(".txt")}
+    assert lines["walk.txt"].rstrip().endswith("shipped") and lines["run.txt"].rstrip().endswith("shipped")
+    assert not lines["backflip.txt"].rstrip().endswith("shipped")
