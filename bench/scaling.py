@@ -6,7 +6,8 @@ Each configuration runs one warm-up iteration (start-up, first evaluation), then
 `--iterations` measured ones. With more actors than cores the actors time-share
 the cores: those rows say what the code does, not what more machines would give.
 Ray actors then ask for a fraction of a CPU each (2 cores / N actors).
-`--async` rows sample the next round while the learner updates.
+`--async` rows sample the next round while the learner updates (local backend: the
+learner then gets the cores the actors leave free, at least one thread).
 
   python bench/scaling.py [--actors 1 2 4 8] [--iterations 3] [--backends local ray] [--async-too]
 """
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from awr_core.trainer import Trainer  # noqa: E402
 from imitate.defaults import IMITATION_AWR, IMITATION_ENV  # noqa: E402
-from imitate.imitation import INFO_KEYS, connect_ray, make_agent, make_collector  # noqa: E402
+from imitate.imitation import INFO_KEYS, connect_ray, learner_threads, make_agent, make_collector  # noqa: E402
 from motions import resolve_clip  # noqa: E402
 
 
@@ -35,7 +36,7 @@ def measure(backend: str, actors: int, asynchronous: bool, iterations: int, clip
     try:
         agent = make_agent(collector, config)
         with tempfile.TemporaryDirectory() as tmp:
-            trainer = Trainer(agent, collector, tmp, info_keys=INFO_KEYS)
+            trainer = Trainer(agent, collector, tmp, info_keys=INFO_KEYS, learner_threads=learner_threads(backend, asynchronous, actors))
             trainer.iterate()  # warm-up: start-up costs and the first evaluation
             start, samples0 = time.perf_counter(), trainer.samples
             rows = [trainer.iterate() for _ in range(iterations)]
@@ -51,7 +52,8 @@ def main() -> None:
     ap.add_argument("--actors", type=int, nargs="+", default=[1, 2, 4, 8])
     ap.add_argument("--iterations", type=int, default=3)
     ap.add_argument("--backends", nargs="+", default=["local", "ray"], choices=["local", "ray"])
-    ap.add_argument("--async-too", action="store_true", help="also measure --async for each backend (with one actor per core)")
+    ap.add_argument("--async-too", action="store_true",
+                    help="also measure --async for each backend, with one actor per core and with one core left to the learner")  # fmt: skip
     ap.add_argument("--clip", default="walk.txt")
     args = ap.parse_args()
     cores = os.cpu_count() or 1
@@ -61,7 +63,7 @@ def main() -> None:
     print("| backend | actors | mode | samples/s | vs local, 1 actor | learner share of wall time |")
     print("|---|---|---|---|---|---|")
     base = None
-    runs = [(n, False) for n in args.actors] + ([(cores, True)] if args.async_too else [])
+    runs = [(n, False) for n in args.actors] + ([(n, True) for n in sorted({max(1, cores - 1), cores})] if args.async_too else [])
     for backend in args.backends:
         if backend == "ray":
             connect_ray(None, cores)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from awr_core.collector import InProcessCollector, ProcessCollector, RayCollector
@@ -63,6 +64,14 @@ def make_collector(character: str, clip_path: str, env_config: EnvConfig, num_en
     if num_envs > 1 or asynchronous:
         return ProcessCollector(factories, INFO_KEYS, seed=seed, asynchronous=asynchronous)
     return InProcessCollector(factories, INFO_KEYS, seed=seed)
+
+
+def learner_threads(backend: str, asynchronous: bool, num_envs: int) -> int | None:
+    """Threads for the learner: with asynchronous local sampling, the cores the actors leave free
+    (the learner and the actors then run at the same time); otherwise None (all cores: they take turns)."""
+    if asynchronous and backend == "local":
+        return max(1, (os.cpu_count() or 1) - num_envs)
+    return None
 
 
 def connect_ray(address: str | None, num_cpus: int | None) -> int:

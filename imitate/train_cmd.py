@@ -85,7 +85,7 @@ def _stop_gracefully_on_signals() -> None:
 
 def run(args: argparse.Namespace) -> int:
     from awr_core.trainer import Trainer
-    from imitate.imitation import INFO_KEYS, check_env, connect_ray, is_success, make_agent, make_collector
+    from imitate.imitation import INFO_KEYS, check_env, connect_ray, is_success, learner_threads, make_agent, make_collector
 
     _stop_gracefully_on_signals()
     if args.backend == "ray":
@@ -109,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         agent = make_agent(collector, config.awr)
         meta = {"character": config.character, "clip": Path(config.clip_path).name, "obs_size": obs_size, "act_size": act_size}
-        trainer = Trainer(agent, collector, run_dir, info_keys=INFO_KEYS, meta=meta, success=is_success)
+        threads = learner_threads(args.backend, args.asynchronous, config.num_envs)
+        trainer = Trainer(agent, collector, run_dir, info_keys=INFO_KEYS, meta=meta, success=is_success, learner_threads=threads)
         if args.resume:
             from imitate.run_folder import load_run_checkpoint
 
