@@ -53,7 +53,7 @@ def main() -> None:
     ap.add_argument("--iterations", type=int, default=3)
     ap.add_argument("--backends", nargs="+", default=["local", "ray"], choices=["local", "ray"])
     ap.add_argument("--async-too", action="store_true",
-                    help="also measure --async for each backend, with one actor per core and with one core left to the learner")  # fmt: skip
+                    help="also measure --async for each backend: one actor per core, and one core left to the learner")  # fmt: skip
     ap.add_argument("--clip", default="walk.txt")
     args = ap.parse_args()
     cores = os.cpu_count() or 1
