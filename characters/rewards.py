@@ -34,9 +34,7 @@ def joint_angle_errors(sim: CharacterState, ref: CharacterState, layout: JointLa
 def end_effector_positions(state: CharacterState, ee: np.ndarray) -> np.ndarray:
     """End-effector joint positions relative to the root, in the root's heading frame,
     with the height measured from the ground (y = 0). ee [E] link indices -> [E,3]."""
-    rel = (state.joint_pos[ee] - state.pose.root_pos) @ yaw_matrix(-float(heading_angle(state.pose.root_quat))).T
-    rel[:, 1] = state.joint_pos[ee, 1]
-    return rel
+    return _heading_frame(state.joint_pos[ee], state.pose)
 
 
 def imitation_errors(sim: CharacterState, ref: CharacterState, layout: JointLayout, ee: np.ndarray, cfg: RewardConfig) -> dict[str, float]:
@@ -80,10 +78,8 @@ def errors_and_metrics(sim: CharacterState, ref: CharacterState, layout: JointLa
 
 
 def _heading_frame(points: np.ndarray, pose) -> np.ndarray:
-    """`end_effector_positions` for points already picked: [E,3] world -> [E,3] root heading frame, y = height."""
-    x, y, z, w = pose.root_quat.tolist()
-    yaw = -math.atan2(-2.0 * (x * z - w * y), 1.0 - 2.0 * (y * y + z * z))  # minus the heading (heading_angle)
-    rel = (points - pose.root_pos) @ yaw_matrix(yaw).T
+    """Points [E,3] in the world -> [E,3] relative to the root in its heading frame, y = height above the ground."""
+    rel = (points - pose.root_pos) @ yaw_matrix(-float(heading_angle(pose.root_quat))).T
     rel[:, 1] = points[:, 1]
     return rel
 

@@ -44,15 +44,11 @@ def run_view(args: argparse.Namespace) -> int:
 def run_play(args: argparse.Namespace) -> int:
     from imitate.policy_source import resolve_source
 
-    if args.run_dir is None and args.policy is None:
-        if args.motion is None:
-            raise UserError("play needs a run folder, --policy FILE.onnx, or --motion CLIP with a shipped controller")
-        source = resolve_source(None, None, args.motion, args.character)
-        if source.policy is None:
-            raise UserError(f"no controller is shipped for {args.motion}: train one (imitate --motion {args.motion}), "
-                            f"or watch the clip itself: imitate view --motion {args.motion}")  # fmt: skip
-        return _show(source, args, ghost=True)
-    return _show(resolve_source(args.run_dir, args.policy, args.motion, args.character), args, ghost=True)
+    source = resolve_source(args.run_dir, args.policy, args.motion, args.character)
+    if source.policy is None:  # --motion alone, and no controller shipped for the clip
+        raise UserError(f"no controller is shipped for {args.motion}: train one (imitate --motion {args.motion}), "
+                        f"or watch the clip itself: imitate view --motion {args.motion}")  # fmt: skip
+    return _show(source, args, ghost=True)
 
 
 def _show(source, args: argparse.Namespace, ghost: bool) -> int:
