@@ -45,6 +45,8 @@ class EnvConfig:
     pose `relative_lookahead_steps` control steps ahead of the current time (the
     pose the PD controller should reach by the end of the step), bounded by
     relative_action_limit_rad.
+    reference_obs_steps: append the clip's body pose at these control steps ahead
+    to the observation (layout in `characters.observation`).
     pose_termination_m: the episode ends as a fall when any body is farther than
     this from its reference position (0 turns the rule off).
     max_body_speed: a link faster than this (m/s or rad/s) or a NaN in the state
@@ -58,6 +60,7 @@ class EnvConfig:
     action_mode: str = "absolute"  # "absolute" DeepMimic PD targets or "relative" to the reference pose
     relative_action_limit_rad: float = 1.0  # bound of relative actions (rad)
     relative_lookahead_steps: int = 1  # relative actions are added to the clip's pose this many control steps ahead
+    reference_obs_steps: tuple[int, ...] = ()  # observe the clip pose this many control steps ahead too (e.g. 1,4); none = DeepMimic
     pose_termination_m: float = 1.0  # end as a fall when a body is this far from its reference (m; 0 = off)
     ground_friction: float = 0.9  # lateral friction of the ground and the body
     solver_iterations: int = 10  # PyBullet constraint solver iterations
@@ -68,6 +71,8 @@ class EnvConfig:
     def __post_init__(self) -> None:
         if self.action_mode not in ("absolute", "relative"):
             raise ValueError(f"action_mode must be 'absolute' or 'relative', got {self.action_mode!r}")
+        if any(k < 0 for k in self.reference_obs_steps):
+            raise ValueError(f"reference_obs_steps must be >= 0, got {self.reference_obs_steps}")
         ratio = self.sim_hz / self.control_hz
         if ratio < 1 or abs(ratio - round(ratio)) > 1e-9:
             raise ValueError(f"sim_hz ({self.sim_hz}) must be a whole multiple of control_hz ({self.control_hz})")

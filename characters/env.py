@@ -26,7 +26,7 @@ from characters.actions import ActionMap
 from characters.body import SimCharacter
 from characters.config import EnvConfig
 from characters.layout import joint_layout
-from characters.observation import build_observation, observation_size
+from characters.observation import build_observation, observation_size, reference_features
 from characters.quiet import quiet_c_output
 from characters.reference import ReferenceMotion
 from characters.registry import get_character
@@ -91,7 +91,7 @@ class ImitationEnv(gym.Env):
         self._allowed_contacts = {self.body.link_index[n] for n in self.spec_.ground_contact_links}
         tree = self.reference.tree
         self._masses = np.concatenate([[tree.base_mass], tree.mass])
-        n_obs = observation_size(self.body.num_links)
+        n_obs = observation_size(self.body.num_links, len(self.config.reference_obs_steps))
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, shape=(n_obs,), dtype=np.float32)
         self.action_space = gym.spaces.Box(self.actions.low.astype(np.float32), self.actions.high.astype(np.float32), dtype=np.float32)
         self.time = 0.0
@@ -141,6 +141,16 @@ class ImitationEnv(gym.Env):
         contacts = pb.getContactPoints(bodyA=self.body.body, bodyB=self.plane, physicsClientId=self.client)
         return any(c[3] not in self._allowed_contacts for c in contacts)
 
+    def _observe(self, sim: CharacterState, links: np.ndarray) -> np.ndarray:
+        obs = build_observation(self._phase(), sim.pose.root_pos, sim.pose.root_quat, links)
+        if self.config.reference_obs_steps:
+            refs = [self.reference.state_at(self.time + k / self.config.control_hz) for k in self.config.reference_obs_steps]
+            extra = reference_features(sim.pose.root_pos, sim.pose.root_quat,
+                                       np.stack([r.link_pos for r in refs]), np.stack([r.link_quat for r in refs]))  # fmt: skip
+            obs = np.concatenate([obs, extra])
+        self._last_obs = obs
+        return obs
+
     def _phase(self) -> float:
         return phase_at(self.clip, self.time)
 
@@ -167,8 +177,7 @@ class ImitationEnv(gym.Env):
                 f"character {self.spec_.name!r} does not take the pose of clip {self.clip.source!r} "
                 f"(body position error {error:.3g} m after reset; expected < 0.01 m)"
             )
-        obs = build_observation(self._phase(), sim.pose.root_pos, sim.pose.root_quat, links)
-        self._last_obs = obs
+        obs = self._observe(sim, links)
         return obs, {"time": self.time, "phase": self._phase(), "start_time": start}
 
     def action_base_pose(self) -> np.ndarray:
@@ -203,6 +212,5 @@ class ImitationEnv(gym.Env):
         clip_over = (not self.clip.loop) and self.time >= self.clip.duration - 1e-9
         truncated = (not terminated) and (self.time - self.start_time >= cfg.episode_seconds - 1e-9 or clip_over)
         info.update(reward_terms=terms, errors=errors, fell=fell, drifted=drifted, **metrics)
-        obs = build_observation(self._phase(), sim.pose.root_pos, sim.pose.root_quat, links)
-        self._last_obs = obs
+        obs = self._observe(sim, links)
         return obs, float(reward), bool(terminated), bool(truncated), info

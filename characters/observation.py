@@ -10,6 +10,16 @@ Layout for a character with L links (the humanoid: L = 15, 197 values):
   2 + 7*L + 6*i 3     link i linear velocity, heading frame (m/s)
   5 + 7*L + 6*i 3     link i angular velocity, heading frame (rad/s)
 
+With `EnvConfig.reference_obs_steps = (k1, k2, ...)` the clip's pose k control
+steps ahead follows, K = len(reference_obs_steps) blocks of 7L values:
+
+  2 + 13*L + 7*L*j + 7*i   3  clip link i at t + k_j/control_hz, relative to the
+                              character's root, the character's heading frame (m)
+  5 + 13*L + 7*L*j + 7*i   4  its orientation in the character's heading frame (w,x,y,z, w >= 0)
+
+(where the character should be, seen from where it is: the drift from the clip
+is in these numbers too). Off by default: DeepMimic's state has the phase only.
+
 The heading frame has its origin at the root, y up, and is rotated so the
 root's heading (yaw of its x axis) is zero: the state does not change when the
 character walks somewhere else or turns to face another way.
@@ -22,11 +32,11 @@ import numpy as np
 from motions.rotations import heading_angle, quat_left_matrix, yaw_matrix, yaw_quat
 
 
-def observation_size(num_links: int) -> int:
-    return 2 + 13 * num_links
+def observation_size(num_links: int, num_reference_frames: int = 0) -> int:
+    return 2 + 13 * num_links + 7 * num_links * num_reference_frames
 
 
-def observation_layout(link_names: list[str]) -> list[tuple[str, int, int, str, str]]:
+def observation_layout(link_names: list[str], reference_steps: tuple[int, ...] = ()) -> list[tuple[str, int, int, str, str]]:
     """(name, offset, size, frame, units) of every block, for docs and the export sidecar."""
     n = len(link_names)
     rows = [("phase", 0, 1, "clip", "cycle fraction"), ("root_height", 1, 1, "world", "m")]
@@ -36,7 +46,34 @@ def observation_layout(link_names: list[str]) -> list[tuple[str, int, int, str, 
     for i, name in enumerate(link_names):
         rows.append((f"{name}.linear_velocity", 2 + 7 * n + 6 * i, 3, "heading", "m/s"))
         rows.append((f"{name}.angular_velocity", 5 + 7 * n + 6 * i, 3, "heading", "rad/s"))
+    for j, k in enumerate(reference_steps):
+        base = 2 + 13 * n + 7 * n * j
+        for i, name in enumerate(link_names):
+            rows.append((f"clip+{k}.{name}.position", base + 7 * i, 3, "heading", "m"))
+            rows.append((f"clip+{k}.{name}.rotation_wxyz", base + 3 + 7 * i, 4, "heading", "quaternion"))
     return rows
+
+
+def _to_heading(root_pos: np.ndarray, root_quat: np.ndarray, vectors: np.ndarray, quats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Points [N,3] (relative to root_pos) and rotations [M,4] x,y,z,w into the heading frame
+    -> ([N,3], [M,4] w,x,y,z with w >= 0)."""
+    yaw = -float(heading_angle(root_quat))
+    rotated = vectors @ yaw_matrix(yaw).T
+    q = quats @ quat_left_matrix(yaw_quat(yaw)).T
+    q *= np.where(q[:, 3:4] < 0.0, -1.0, 1.0)
+    return rotated, q[:, [3, 0, 1, 2]]
+
+
+def reference_features(root_pos: np.ndarray, root_quat: np.ndarray, link_pos: np.ndarray, link_quat: np.ndarray) -> np.ndarray:
+    """The clip's upcoming poses seen from the character.
+
+    Shapes: root_pos [3], root_quat [4] x,y,z,w of the simulated root; link_pos [K,L,3],
+    link_quat [K,L,4] x,y,z,w of the clip at K future times -> [7LK] float32
+    (per frame, per link: position relative to the root, rotation w,x,y,z; heading frame).
+    """
+    k, n = link_pos.shape[:2]
+    pos, quat = _to_heading(root_pos, root_quat, link_pos.reshape(-1, 3) - root_pos, link_quat.reshape(-1, 4))
+    return np.concatenate([pos, quat], axis=1).astype(np.float32).reshape(k * n * 7)
 
 
 def build_observation(phase: float, root_pos: np.ndarray, root_quat: np.ndarray, links: np.ndarray) -> np.ndarray:
@@ -47,17 +84,13 @@ def build_observation(phase: float, root_pos: np.ndarray, root_quat: np.ndarray,
     -> [2 + 13L] float32.
     """
     n = links.shape[0]
-    yaw = -float(heading_angle(root_quat))
     vectors = np.concatenate([links[:, 0:3] - root_pos, links[:, 7:10], links[:, 10:13]])  # [3L, 3]
-    rotated = vectors @ yaw_matrix(yaw).T
-    quat = links[:, 3:7] @ quat_left_matrix(yaw_quat(yaw)).T
-    quat *= np.where(quat[:, 3:4] < 0.0, -1.0, 1.0)  # w >= 0
+    rotated, quat = _to_heading(root_pos, root_quat, vectors, links[:, 3:7])
     out = np.empty(2 + 13 * n, dtype=np.float32)
     out[0], out[1] = phase, root_pos[1]
     pose_part = out[2 : 2 + 7 * n].reshape(n, 7)
     pose_part[:, 0:3] = rotated[:n]
-    pose_part[:, 3] = quat[:, 3]
-    pose_part[:, 4:7] = quat[:, 0:3]
+    pose_part[:, 3:7] = quat
     vel_part = out[2 + 7 * n :].reshape(n, 6)
     vel_part[:, 0:3] = rotated[n : 2 * n]
     vel_part[:, 3:6] = rotated[2 * n :]

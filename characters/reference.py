@@ -67,14 +67,15 @@ class ReferenceMotion:
         self._offset_row = offset_row
         starts = [c for c, d in zip(np.cumsum([0, *clip.joint_dofs[:-1]]), clip.joint_dofs, strict=True) if d == 4]
         self._joint_quat_cols = np.array([[c + k for k in range(4)] for c in starts], dtype=int)  # [S,4]
-        self._last: tuple[float, CharacterState] | None = None  # the env asks for the same time twice per step
+        self._recent: dict[float, CharacterState] = {}  # the env asks for the same times more than once per step
 
     def state_at(self, t: float) -> CharacterState:
         """The reference at time t (seconds from the clip start). Do not modify the result: it is cached."""
-        if self._last is not None and self._last[0] == t:
-            return self._last[1]
-        state = self._state_at(t)
-        self._last = (t, state)
+        state = self._recent.get(t)
+        if state is None:
+            if len(self._recent) >= 8:
+                self._recent.clear()
+            state = self._recent[t] = self._state_at(t)
         return state
 
     def _state_at(self, t: float) -> CharacterState:

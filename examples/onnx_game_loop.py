@@ -60,6 +60,8 @@ def main() -> None:
     contract = json.loads(args.model.with_suffix(".json").read_text())
     session = ort.InferenceSession(str(args.model), providers=["CPUExecutionProvider"])
     needs_ref = any(i["name"] == "ref_pose" for i in contract["inputs"])
+    if any(b["name"].startswith("clip+") for b in contract["observation_layout"]):
+        raise SystemExit(f"{args.model}: this example builds DeepMimic's state only; the controller also observes upcoming clip poses")
 
     # --- engine set-up: world, ground, character, drives (once) -------------------------
     p.connect(p.DIRECT)

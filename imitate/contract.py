@@ -29,7 +29,8 @@ def action_layout(spec: CharacterSpec) -> list[dict[str, Any]]:
 
 
 def build_contract(spec: CharacterSpec, env: EnvConfig, link_names: list[str], clip: str, obs_size: int, act_size: int) -> dict[str, Any]:
-    obs = [{"name": n, "offset": o, "size": s, "frame": f, "units": u} for n, o, s, f, u in observation_layout(link_names)]
+    blocks = observation_layout(link_names, tuple(env.reference_obs_steps))
+    obs = [{"name": n, "offset": o, "size": s, "frame": f, "units": u} for n, o, s, f, u in blocks]
     inputs = [{"name": "obs", "shape": ["batch", obs_size], "dtype": "float32", "what": "raw observation, layout below"}]
     if env.action_mode == "relative":
         inputs.append({"name": "ref_pose", "shape": ["batch", sum(spec.joint_dofs)], "dtype": "float32",
@@ -66,7 +67,9 @@ def build_contract(spec: CharacterSpec, env: EnvConfig, link_names: list[str], c
         ],  # fmt: skip
         "observation_layout": obs,
         "observation_notes": "heading frame: origin at the root, y up, rotated so the root's x axis has zero yaw; "
-        "link positions are centres of mass; phase = fraction of the clip cycle",
+        "link positions are centres of mass; phase = fraction of the clip cycle; "
+        "clip+K blocks (if any): the clip's link frames K control steps ahead (the character posed at the clip's pose), "
+        "positions relative to the simulated root, both in the simulated character's heading frame",
         "action_layout": action_layout(spec),
         "joint_order": list(spec.joint_names),
         "pd": [{"joint": j.name, "kp": j.kp, "kd": j.kd, "torque_limit_nm": j.torque_limit_nm} for j in spec.joints],

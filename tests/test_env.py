@@ -9,7 +9,7 @@ from gymnasium.utils.env_checker import check_env
 from characters.config import EnvConfig, RewardConfig
 from characters.env import ImitationEnv, ReferenceMismatchError, pb
 from characters.layout import joint_layout
-from characters.observation import build_observation, observation_layout
+from characters.observation import build_observation, observation_layout, reference_features
 from characters.registry import get_character
 from characters.rewards import (
     TERMS,
@@ -238,6 +238,31 @@ def test_observation_is_heading_and_position_invariant(env):
     assert np.allclose(obs, obs2, atol=1e-5)
     layout = observation_layout([f"link{i}" for i in range(15)])
     assert sum(size for _, _, size, _, _ in layout) == 197
+    ref_pos, ref_quat = links[None, :, 0:3] + 0.1, links[None, :, 3:7]
+    feats = reference_features(sim.pose.root_pos, sim.pose.root_quat, ref_pos, ref_quat)
+    moved_ref = quat_rotate(turn, ref_pos[0] - sim.pose.root_pos) + sim.pose.root_pos + shift
+    feats2 = reference_features(sim.pose.root_pos + shift, quat_mul(turn, sim.pose.root_quat), moved_ref[None], moved[None, :, 3:7])
+    assert np.allclose(feats, feats2, atol=1e-5)
+
+
+def test_upcoming_clip_poses_in_the_observation():
+    """clip+0 is the reference now: right after reset (character = clip) it repeats the pose block; clip+3 is ahead."""
+    e = ImitationEnv("humanoid", "walk.txt", EnvConfig(action_mode="relative", reference_obs_steps=(0, 3)))
+    obs, _ = e.reset(seed=4)
+    n = 15
+    assert obs.shape == (197 + 2 * 7 * n,) == e.observation_space.shape
+    blocks = {name: (o, s) for name, o, s, _, _ in observation_layout([f"l{i}" for i in range(n)], (0, 3))}
+    assert blocks["clip+0.l0.position"] == (197, 3) and blocks["clip+3.l14.rotation_wxyz"] == (197 + 14 * 7 + 105 + 3, 4)
+    now, ahead = obs[197 : 197 + 7 * n], obs[197 + 7 * n :]
+    assert np.abs(now - obs[2 : 2 + 7 * n]).max() < 1e-4
+    # 0.1 s later the clip has moved on: the walk's root covers ~0.1 m, the feet more
+    assert np.abs(ahead - now).max() > 0.05
+    obs2, *_ = e.step(np.zeros(e.action_space.shape, dtype=np.float32))
+    ref = e.reference.state_at(e.time + 3 / 30)
+    sim, _ = e.sim_state()
+    expected = reference_features(sim.pose.root_pos, sim.pose.root_quat, ref.link_pos[None], ref.link_quat[None])
+    assert np.allclose(obs2[197 + 7 * n :], expected, atol=1e-6)
+    e.close()
 
 
 def test_time_limit_truncates_and_one_shot_clip_ends():
