@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import gymnasium as gym
@@ -138,8 +139,16 @@ class ImitationEnv(gym.Env):
         return state, links
 
     def _fell(self) -> bool:
+        """A body other than the feet touches the ground: a contact point closer than 1 mm, DeepMimic's
+        tolerance (cContactManager). PyBullet also reports points farther apart, inside its contact margin."""
         contacts = pb.getContactPoints(bodyA=self.body.body, bodyB=self.plane, physicsClientId=self.client)
-        return any(c[3] not in self._allowed_contacts for c in contacts)
+        return any(c[3] not in self._allowed_contacts and c[8] <= 1e-3 for c in contacts)
+
+    def _ground_penetration(self) -> float:
+        """How far the body dips below the ground plus a 1 mm pad (0 when it clears it)."""
+        pad = 1e-3
+        points = pb.getClosestPoints(self.body.body, self.plane, pad, physicsClientId=self.client)
+        return max(0.0, pad - min((p[8] for p in points), default=pad))
 
     def _observe(self, sim: CharacterState, links: np.ndarray) -> np.ndarray:
         obs = build_observation(self._phase(), sim.pose.root_pos, sim.pose.root_quat, links)
@@ -177,8 +186,12 @@ class ImitationEnv(gym.Env):
                 f"character {self.spec_.name!r} does not take the pose of clip {self.clip.source!r} "
                 f"(body position error {error:.3g} m after reset; expected < 0.01 m)"
             )
+        lift = self._ground_penetration()
+        if lift > 0.0:  # DeepMimic's ResolveCharGroundIntersect: clip feet that dip into the ground are lifted out
+            self.body.set_pose(replace(ref.pose, root_pos=ref.pose.root_pos + np.array([0.0, lift, 0.0])), ref.velocity)
+            sim, links = self.sim_state()
         obs = self._observe(sim, links)
-        return obs, {"time": self.time, "phase": self._phase(), "start_time": start}
+        return obs, {"time": self.time, "phase": self._phase(), "start_time": start, "lift_m": lift}
 
     def action_base_pose(self) -> np.ndarray:
         """[D] the clip's joint pose that relative actions are added to (and that an exported

@@ -81,16 +81,36 @@ def test_same_seed_same_episode():
 
 def test_reset_matches_reference_and_random_start(env):
     starts = set()
-    for seed in range(5):
+    lifts = []
+    for seed in range(12):
         _, info = env.reset(seed=seed)
         starts.add(round(info["start_time"], 6))
         sim, _ = env.sim_state()
         ref = env.reference.state_at(env.time)
-        assert np.max(np.linalg.norm(sim.link_pos - ref.link_pos, axis=1)) < 1e-2
-    assert len(starts) == 5
+        lifts.append(info["lift_m"])
+        # the pose is the clip's; the body is only lifted out of the ground where the clip's feet dip into it
+        assert np.max(np.linalg.norm(sim.link_pos - (ref.link_pos + [0.0, info["lift_m"], 0.0]), axis=1)) < 1e-3
+        closest = pb.getClosestPoints(env.body.body, env.plane, 0.01, physicsClientId=env.client)
+        assert min((c[8] for c in closest), default=1.0) >= 1e-3 - 1e-6
+    assert len(starts) == 12
+    assert 0.0 <= min(lifts) and max(lifts) > 0.01  # the run clip's feet reach ~6 cm below the ground
     fixed = ImitationEnv("humanoid", "run.txt", EnvConfig(random_start=False))
     assert fixed.reset(seed=1)[1]["start_time"] == 0.0
     fixed.close()
+
+
+def test_fall_is_a_non_foot_contact_closer_than_1mm(env, monkeypatch):
+    """DeepMimic counts manifold points within 1 mm; PyBullet also reports points inside its wider margin."""
+    env.reset(seed=0)
+    knee, ankle = env.body.link_index["right_knee"], env.body.link_index["right_ankle"]
+
+    def contacts(link: int, distance: float):
+        point = (0, env.body.body, env.plane, link, -1, (0, 0, 0), (0, 0, 0), (0, 1, 0), distance, 10.0)
+        return lambda **_: [point]
+
+    for link, distance, fell in [(knee, 0.003, False), (knee, 0.0005, True), (knee, -0.01, True), (ankle, -0.01, False)]:
+        monkeypatch.setattr(pb, "getContactPoints", contacts(link, distance))
+        assert env._fell() is fell, (link, distance)
 
 
 def test_reset_self_check_names_character_and_clip(env, monkeypatch):

@@ -85,15 +85,16 @@ def test_onnxruntime_matches_torch_on_real_rollouts(exported):
         assert np.max(np.abs(env_action - torch_actions)) < 1e-5
         assert np.max(np.abs(targets - np.stack([env.actions.targets(a.astype(np.float64), r.astype(np.float64))
                                                  for a, r in zip(torch_actions, refs, strict=True)]))) < 1e-5  # fmt: skip
-    # DeepMimic's absolute actions reach 12.6 rad: float32 agrees to 1e-5 relative to the action's size there
-    assert np.max(np.abs(env_action - torch_actions) / np.maximum(1.0, np.abs(torch_actions))) < 1e-5
+    # DeepMimic's absolute actions reach 12.6 rad: there the float32 network itself is ~1.4e-5 from its float64
+    # value (measured on this data), so two float32 runtimes agree to ~1e-5 relative to the action's size, not better
+    assert np.max(np.abs(env_action - torch_actions) / np.maximum(1.0, np.abs(torch_actions))) < 2e-5
     expected = np.stack([env.actions.targets(a.astype(np.float64), r.astype(np.float64)) for a, r in zip(torch_actions, refs, strict=True)])
     q = env.actions.layout.sph_pose
     # quaternions: the same rotation (either sign); revolute angles: equal
     dots = np.abs(np.sum(targets[:, q] * expected[:, q], axis=-1))
     assert np.abs(dots - 1.0).max() < 1e-5
     rev = env.actions.layout.rev_pose
-    assert np.max(np.abs(targets[:, rev] - expected[:, rev]) / np.maximum(1.0, np.abs(expected[:, rev]))) < 1e-5
+    assert np.max(np.abs(targets[:, rev] - expected[:, rev]) / np.maximum(1.0, np.abs(expected[:, rev]))) < 2e-5
 
 
 def test_closed_loop_onnx_reproduces_torch_return(exported):
