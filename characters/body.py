@@ -49,8 +49,11 @@ class SimCharacter:
         self.joint_indices = [self.link_index[n] for n in spec.joint_names]
         self.end_effector_indices = [self.link_index[n] for n in spec.end_effectors]
         self.root_index = self.link_index[spec.root_link]
+        # damping is per body: PyBullet applies a link's lateralFriction to the base instead when the same
+        # call also sets damping (the feet kept the URDF's 0.5), so friction is set link by link on its own
+        pb.changeDynamics(self.body, -1, linearDamping=0.0, angularDamping=0.0, physicsClientId=client)
         for j in range(-1, self.num_links):
-            pb.changeDynamics(self.body, j, lateralFriction=lateral_friction, linearDamping=0.0, angularDamping=0.0, physicsClientId=client)
+            pb.changeDynamics(self.body, j, lateralFriction=lateral_friction, physicsClientId=client)
         self._disable_default_motors()
         self.kp = [j.kp for j in spec.joints]
         self.kd = [j.kd for j in spec.joints]

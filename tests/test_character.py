@@ -41,6 +41,17 @@ def test_body_mass_is_45_kg(body):
     assert tree.mass.sum() == pytest.approx(45.0)
 
 
+def test_every_link_has_the_configured_friction():
+    """The feet included: PyBullet silently put a link's friction on the base when one call also set damping."""
+    client = pb.connect(pb.DIRECT)
+    try:
+        b = SimCharacter(HUMANOID, client, lateral_friction=0.9)
+        frictions = [pb.getDynamicsInfo(b.body, j, physicsClientId=client)[1] for j in range(-1, b.num_links)]
+        assert frictions == pytest.approx([0.9] * (b.num_links + 1))
+    finally:
+        pb.disconnect(client)
+
+
 @pytest.mark.parametrize("name", ["run.txt", "walk.txt", "cartwheel.txt"])
 def test_pose_round_trips_through_pybullet(body, name):
     c = clip(name)
