@@ -1,0 +1,61 @@
+"""Feet on the ground: how deep they sink and how long an untrained policy stays up.
+
+Untrained policy = relative actions of zero plus exploration noise (std 0.05 rad),
+episodes from random start times. Reports the mean and shortest episodes and, per
+episode, the deepest foot penetration into the ground before the final step. With
+`--link-friction 0.5` the body links get the URDF's friction instead of the
+environment's 0.9, which is what the environment did before session 3 (a PyBullet
+quirk: a link's friction given in the same changeDynamics call as damping landed
+on the base); the ground stays at 0.9.
+
+  python bench/contacts.py [--clip walk.txt] [--episodes 40] [--link-friction 0.5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pybullet as pb
+
+from characters.config import EnvConfig
+from characters.env import ImitationEnv
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clip", default="walk.txt")
+    ap.add_argument("--episodes", type=int, default=40)
+    ap.add_argument("--link-friction", type=float, default=None, help="override the body links' friction (not the base's)")
+    args = ap.parse_args()
+    env = ImitationEnv("humanoid", args.clip, EnvConfig(action_mode="relative"))
+    c, body = env.client, env.body
+    if args.link_friction is not None:
+        for j in range(body.num_links):
+            pb.changeDynamics(body.body, j, lateralFriction=args.link_friction, physicsClientId=c)
+        env._world_state = pb.saveState(physicsClientId=c)
+    feet = {body.link_index[n] for n in env.spec_.ground_contact_links}
+    rng = np.random.default_rng(0)
+    lengths, depths = [], []
+    for ep in range(args.episodes):
+        env.reset(seed=ep)
+        steps, deepest = 0, 0.0
+        while True:
+            _, _, term, trunc, _ = env.step(rng.normal(0.0, 0.05, env.action_space.shape).astype(np.float32))
+            steps += 1
+            if term or trunc:
+                break
+            points = [p[8] for p in pb.getContactPoints(body.body, env.plane, physicsClientId=c) if p[3] in feet]
+            deepest = min([deepest, *points])
+        lengths.append(steps)
+        depths.append(-deepest)
+    friction = "the environment's" if args.link_friction is None else f"{args.link_friction} (links), 0.9 (base)"
+    print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {args.clip} · {args.episodes} episodes · body friction {friction}")
+    print(f"mean episode {np.mean(lengths):.1f} steps · shortest {sorted(lengths)[:5]} · "
+          f"deepest foot penetration per episode: median {100 * np.median(depths):.1f} cm, max {100 * max(depths):.1f} cm")  # fmt: skip
+    env.close()
+
+
+if __name__ == "__main__":
+    main()
