@@ -74,7 +74,9 @@ class Trainer:
 
     # ---------------------------------------------------------- checkpoints
     def _payload(self) -> dict[str, Any]:
-        return {"trainer": {"samples": self.samples, "wall_time": self.wall_time, "best_test": self.best_test}, "meta": self.meta}
+        last_test = {k: float(v) for k, v in self.last_test.items()}  # logged until the next test, also after a resume
+        state = {"samples": self.samples, "wall_time": self.wall_time, "best_test": self.best_test, "last_test": last_test}
+        return {"trainer": state, "meta": self.meta}
 
     def save(self, name: str = LATEST, include_buffer: bool = True) -> Path:
         path = self.run_dir / "checkpoints" / name
@@ -87,6 +89,7 @@ class Trainer:
         self.agent.load_state_dict(data["agent"])
         state = data["trainer"]
         self.samples, self.wall_time, self.best_test = int(state["samples"]), float(state["wall_time"]), float(state["best_test"])
+        self.last_test = dict(state.get("last_test", {}))
         self.log.truncate_after(self.agent.iteration)
 
     # ---------------------------------------------------------- loop
