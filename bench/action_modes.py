@@ -14,11 +14,28 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 
 import numpy as np
 
 from characters.config import EnvConfig
 from characters.env import ImitationEnv
+
+
+def untrained_episode(env: ImitationEnv, rng: np.random.Generator, after_step: Callable[[], None] | None = None) -> tuple[int, float]:
+    """Run the episode `env` was just reset into with an untrained policy: the action box centre plus
+    Gaussian noise of std 0.05 of the half-range. `after_step` runs after each step that does not end it.
+    Returns (steps, return)."""
+    centre = 0.5 * (env.action_space.low + env.action_space.high)
+    half = 0.5 * (env.action_space.high - env.action_space.low)
+    steps, total = 0, 0.0
+    while True:
+        _, r, term, trunc, _ = env.step(centre + rng.normal(0.0, 0.05, centre.shape) * half)
+        steps, total = steps + 1, total + r
+        if term or trunc:
+            return steps, total
+        if after_step is not None:
+            after_step()
 
 
 def main() -> None:
@@ -38,18 +55,11 @@ def main() -> None:
     ]
     for mode, config in levers:
         env = ImitationEnv("humanoid", args.clip, config)
-        centre = 0.5 * (env.action_space.low + env.action_space.high)
-        half = 0.5 * (env.action_space.high - env.action_space.low)
         rng = np.random.default_rng(0)
         lengths, returns = [], []
         for ep in range(args.episodes):
             env.reset(seed=ep)
-            steps, total = 0, 0.0
-            while True:
-                _, r, term, trunc, _ = env.step(centre + rng.normal(0.0, 0.05, centre.shape) * half)
-                steps, total = steps + 1, total + r
-                if term or trunc:
-                    break
+            steps, total = untrained_episode(env, rng)
             lengths.append(steps)
             returns.append(total)
         n, ret = float(np.mean(lengths)), float(np.mean(returns))

@@ -1,7 +1,7 @@
 """Feet on the ground: how deep they sink and how long an untrained policy stays up.
 
-Untrained policy = relative actions of zero plus exploration noise (std 0.05 rad),
-episodes from random start times. Reports the mean and shortest episodes and, per
+Untrained policy (`action_modes.untrained_episode`): relative actions of zero plus
+exploration noise (std 0.05 rad), episodes from random start times. Reports the mean and shortest episodes and, per
 episode, the deepest foot penetration into the ground before the final step. With
 `--link-friction 0.5` the body links get the URDF's friction instead of the
 environment's 0.9, which is what the environment did before session 3 (a PyBullet
@@ -20,6 +20,7 @@ import time
 
 import numpy as np
 import pybullet as pb
+from action_modes import untrained_episode  # bench/, the script's folder
 
 from characters.config import EnvConfig
 from characters.env import ImitationEnv
@@ -43,19 +44,19 @@ def main() -> None:
         env._world_state = pb.saveState(physicsClientId=c)
     feet = {body.link_index[n] for n in env.spec_.ground_contact_links}
     rng = np.random.default_rng(0)
-    lengths, depths = [], []
+
+    def foot_depth() -> float:
+        """How far the feet are into the ground now (m, >= 0)."""
+        points = [p[8] for p in pb.getContactPoints(body.body, env.plane, physicsClientId=c) if p[3] in feet]
+        return -min([0.0, *points])
+
+    lengths, depths, per_step = [], [], []
     for ep in range(args.episodes):
         env.reset(seed=ep)
-        steps, deepest = 0, 0.0
-        while True:
-            _, _, term, trunc, _ = env.step(rng.normal(0.0, 0.05, env.action_space.shape).astype(np.float32))
-            steps += 1
-            if term or trunc:
-                break
-            points = [p[8] for p in pb.getContactPoints(body.body, env.plane, physicsClientId=c) if p[3] in feet]
-            deepest = min([deepest, *points])
+        per_step.clear()
+        steps, _ = untrained_episode(env, rng, after_step=lambda: per_step.append(foot_depth()))
         lengths.append(steps)
-        depths.append(-deepest)
+        depths.append(max([0.0, *per_step]))
     friction = "the environment's" if args.link_friction is None else f"{args.link_friction} (links), 0.9 (base)"
     erp = "" if args.contact_erp is None else f" · contactERP {args.contact_erp}"
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {args.clip} · {args.episodes} episodes · body friction {friction}{erp}")

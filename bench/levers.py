@@ -29,11 +29,10 @@ from imitate.eval_cmd import evaluate_run
 KEEP = ("reference_obs_steps", "action_mode", "relative_action_limit_rad", "relative_lookahead_steps", "control_hz", "sim_hz")
 
 
-def log_window(run_dir: Path, samples: int, column: str, width: int = 40_000) -> float:
+def log_window(rows: list[dict[str, str]], samples: int, column: str, width: int = 40_000) -> float:
     """Mean of `column` over the log rows whose sample count is within `width` below `samples`."""
-    with open(run_dir / "log.csv") as f:
-        rows = [r for r in csv.DictReader(f) if samples - width < int(r["samples"]) <= samples]
-    return float(np.mean([float(r[column]) for r in rows])) if rows else float("nan")
+    picked = [float(r[column]) for r in rows if samples - width < int(r["samples"]) <= samples]
+    return float(np.mean(picked)) if picked else float("nan")
 
 
 def common_env_changes() -> dict:
@@ -54,12 +53,13 @@ def main() -> None:
     print(f"| run | {head} | eval samples | eval episode (steps) | eval norm. return | eval success | eval body err (m) |")
     print("|---" * (1 + 2 * len(marks) + 5) + "|")
     for run in args.runs:
-        train = " | ".join(f"{log_window(run, m, 'train_episode_length'):.1f}" for m in marks)
-        test = " | ".join(f"{log_window(run, m, 'test_episode_length'):.1f}" for m in marks)
-        s = evaluate_run(run, args.episodes, None, "latest", 0, **common_env_changes())
         with open(run / "log.csv") as f:
-            last = int(list(csv.DictReader(f))[-1]["samples"])
-        steps = s["episode_seconds_mean"] * 30.0
+            rows = list(csv.DictReader(f))
+        train = " | ".join(f"{log_window(rows, m, 'train_episode_length'):.1f}" for m in marks)
+        test = " | ".join(f"{log_window(rows, m, 'test_episode_length'):.1f}" for m in marks)
+        s = evaluate_run(run, args.episodes, None, "latest", 0, **common_env_changes())
+        last = int(rows[-1]["samples"])
+        steps = float(np.mean([e["steps"] for e in s["per_episode"]]))
         print(f"| {run.name} | {train} | {test} | {last:,} | {steps:.1f} | {s['normalized_return']:.3f} | "
               f"{s['success_rate']:.0%} | {s['body_pos_err_m']:.2f} |")  # fmt: skip
 

@@ -32,8 +32,9 @@ def evaluate_run(run_dir: Path, episodes: int, seconds: float | None, which: str
     """Deterministic episodes with a run's checkpoint; `env_changes` override fields of the run's EnvConfig
     (e.g. pose_termination_m=1.0 to score runs trained under other termination rules alike)."""
     config = read_config(run_dir)
+    if seconds is not None:
+        env_changes["episode_seconds"] = seconds
     env_config = replace(config.env, **env_changes)
-    env_config = env_config if seconds is None else replace(env_config, episode_seconds=seconds)
     obs_size, act_size = check_env(config.character, config.clip_path, env_config)
     ck = checkpoint_path(run_dir, which)
     data = load_run_checkpoint(ck, config.character, obs_size, act_size)
