@@ -6,6 +6,8 @@ set and read poses in clip layout, read link states, apply stable-PD targets.
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 
 from characters.quiet import quiet_c_output
@@ -60,8 +62,7 @@ class SimCharacter:
         self.max_forces = [[j.torque_limit_nm] * j.velocity_dofs for j in spec.joints]
         self._zero_velocities = [[0.0] * j.velocity_dofs for j in spec.joints]
         self._pd_positions: list[list[float]] = []
-        self._zero_velocities = [[0.0] * j.velocity_dofs for j in spec.joints]
-        self._pd_positions: list[list[float]] = []
+        self._pose_size = sum(spec.joint_dofs)
 
     def make_ghost(self, rgba: tuple[float, float, float, float]) -> None:
         """Turn this body into a see-through marker: no collisions, translucent colour."""
@@ -114,9 +115,10 @@ class SimCharacter:
         pos, quat = pb.getBasePositionAndOrientation(self.body, physicsClientId=c)
         lin, ang = pb.getBaseVelocity(self.body, physicsClientId=c)
         states = pb.getJointStatesMultiDof(self.body, self.joint_indices, physicsClientId=c)
-        joints = np.concatenate([s[0] for s in states])
-        joint_vel = np.concatenate([s[1] for s in states])
-        return Pose(np.array(pos), np.array(quat), joints), PoseVelocity(np.array(lin), np.array(ang), joint_vel)
+        # one array for everything, then views: converting many small tuples one by one is slow
+        flat = np.array(pos + quat + lin + ang + sum((s[0] for s in states), ()) + sum((s[1] for s in states), ()))
+        d = self._pose_size
+        return Pose(flat[0:3], flat[3:7], flat[13 : 13 + d]), PoseVelocity(flat[7:10], flat[10:13], flat[13 + d :])
 
     def link_states(self) -> np.ndarray:
         """Every link's state in the world frame, one row per link: [L, 16].
@@ -128,7 +130,8 @@ class SimCharacter:
         states = pb.getLinkStates(
             self.body, self._link_range, computeLinkVelocity=1, computeForwardKinematics=1, physicsClientId=self.client
         )
-        return np.array([s[0] + s[1] + s[6] + s[7] + s[4] for s in states])
+        rows = chain.from_iterable(s[0] + s[1] + s[6] + s[7] + s[4] for s in states)
+        return np.fromiter(rows, float, 16 * self.num_links).reshape(self.num_links, 16)
 
     def set_pd_targets(self, targets: np.ndarray) -> None:
         """Stable PD toward joint targets in clip layout (quaternions x,y,z,w, radians).

@@ -150,8 +150,8 @@ class ImitationEnv(gym.Env):
         points = pb.getClosestPoints(self.body.body, self.plane, pad, physicsClientId=self.client)
         return max(0.0, pad - min((p[8] for p in points), default=pad))
 
-    def _observe(self, sim: CharacterState, links: np.ndarray) -> np.ndarray:
-        obs = build_observation(self._phase(), sim.pose.root_pos, sim.pose.root_quat, links)
+    def _observe(self, sim: CharacterState, links: np.ndarray, phase: float) -> np.ndarray:
+        obs = build_observation(phase, sim.pose.root_pos, sim.pose.root_quat, links)
         if self.config.reference_obs_steps:
             refs = [self.reference.state_at(self.time + k / self.config.control_hz) for k in self.config.reference_obs_steps]
             extra = reference_features(sim.pose.root_pos, sim.pose.root_quat,
@@ -190,8 +190,8 @@ class ImitationEnv(gym.Env):
         if lift > 0.0:  # DeepMimic's ResolveCharGroundIntersect: clip feet that dip into the ground are lifted out
             self.body.set_pose(replace(ref.pose, root_pos=ref.pose.root_pos + np.array([0.0, lift, 0.0])), ref.velocity)
             sim, links = self.sim_state()
-        obs = self._observe(sim, links)
-        return obs, {"time": self.time, "phase": self._phase(), "start_time": start, "lift_m": lift}
+        phase = self._phase()
+        return self._observe(sim, links, phase), {"time": self.time, "phase": phase, "start_time": start, "lift_m": lift}
 
     def action_base_pose(self) -> np.ndarray:
         """[D] the clip's joint pose that relative actions are added to (and that an exported
@@ -209,7 +209,8 @@ class ImitationEnv(gym.Env):
         self.time += 1.0 / cfg.control_hz
         self.steps += 1
         sim, links = self.sim_state()
-        info: dict = {"time": self.time, "phase": self._phase()}
+        phase = self._phase()
+        info: dict = {"time": self.time, "phase": phase}
         if not np.abs(links[:, 7:13]).max() <= cfg.max_body_speed or not math.isfinite(float(links.sum())):  # NaN fails both
             log.warning("physics blow-up at t=%.3f s (clip %s): episode terminated", self.time, self.clip.name)
             info["blow_up"] = True
@@ -225,5 +226,4 @@ class ImitationEnv(gym.Env):
         clip_over = (not self.clip.loop) and self.time >= self.clip.duration - 1e-9
         truncated = (not terminated) and (self.time - self.start_time >= cfg.episode_seconds - 1e-9 or clip_over)
         info.update(reward_terms=terms, errors=errors, fell=fell, drifted=drifted, **metrics)
-        obs = self._observe(sim, links)
-        return obs, float(reward), bool(terminated), bool(truncated), info
+        return self._observe(sim, links, phase), float(reward), bool(terminated), bool(truncated), info

@@ -17,7 +17,8 @@ class JointLayout:
     sph_vel [S,3]: its angular velocity columns in PoseVelocity.joints;
     rev_pose [R], rev_vel [R]: revolute joint columns; sph_weight [S], rev_weight [R],
     root_weight: DiffWeights normalized to sum 1 (root included); vel_weight [V]:
-    each velocity column's joint weight (a spherical joint's on its 3 columns).
+    each velocity column's joint weight (a spherical joint's on its 3 columns);
+    sph_sum [S,D]: 0/1 rows that add up each spherical joint's 4 pose columns.
     """
 
     sph_pose: np.ndarray
@@ -28,6 +29,7 @@ class JointLayout:
     rev_weight: np.ndarray
     root_weight: float
     vel_weight: np.ndarray
+    sph_sum: np.ndarray
 
 
 def joint_layout(spec: CharacterSpec) -> JointLayout:
@@ -46,8 +48,11 @@ def joint_layout(spec: CharacterSpec) -> JointLayout:
         vcol += joint.velocity_dofs
     total = spec.root_reward_weight + sum(sph_w) + sum(rev_w)
     vel_weight = np.concatenate([[j.reward_weight / total] * j.velocity_dofs for j in spec.joints])
+    sph_pose_cols = np.array(sph_pose, dtype=int).reshape(-1, 4)
+    sph_sum = np.zeros((len(sph_pose_cols), pcol))
+    sph_sum[np.arange(len(sph_pose_cols))[:, None], sph_pose_cols] = 1.0
     return JointLayout(
-        sph_pose=np.array(sph_pose, dtype=int).reshape(-1, 4),
+        sph_pose=sph_pose_cols,
         sph_vel=np.array(sph_vel, dtype=int).reshape(-1, 3),
         rev_pose=np.array(rev_pose, dtype=int),
         rev_vel=np.array(rev_vel, dtype=int),
@@ -55,4 +60,5 @@ def joint_layout(spec: CharacterSpec) -> JointLayout:
         rev_weight=np.array(rev_w) / total,
         root_weight=spec.root_reward_weight / total,
         vel_weight=vel_weight,
+        sph_sum=sph_sum,
     )

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from motions.rotations import heading_angle, quat_left_matrix, yaw_matrix, yaw_quat
+from motions.rotations import heading_quat_matrix, heading_rotation
 
 
 def observation_size(num_links: int, num_reference_frames: int = 0) -> int:
@@ -54,14 +54,12 @@ def observation_layout(link_names: list[str], reference_steps: tuple[int, ...] =
     return rows
 
 
-def _to_heading(root_pos: np.ndarray, root_quat: np.ndarray, vectors: np.ndarray, quats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Points [N,3] (relative to root_pos) and rotations [M,4] x,y,z,w into the heading frame
+def _to_heading(root_quat: np.ndarray, vectors: np.ndarray, quats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors [N,3] and rotations [M,4] x,y,z,w into the heading frame of root_quat [4]
     -> ([N,3], [M,4] w,x,y,z with w >= 0)."""
-    yaw = -float(heading_angle(root_quat))
-    rotated = vectors @ yaw_matrix(yaw).T
-    q = quats @ quat_left_matrix(yaw_quat(yaw)).T
-    q *= np.where(q[:, 3:4] < 0.0, -1.0, 1.0)
-    return rotated, q[:, [3, 0, 1, 2]]
+    q = quats @ heading_quat_matrix(root_quat)
+    q[q[:, 0] < 0.0] *= -1.0
+    return vectors @ heading_rotation(root_quat), q
 
 
 def reference_features(root_pos: np.ndarray, root_quat: np.ndarray, link_pos: np.ndarray, link_quat: np.ndarray) -> np.ndarray:
@@ -72,7 +70,7 @@ def reference_features(root_pos: np.ndarray, root_quat: np.ndarray, link_pos: np
     (per frame, per link: position relative to the root, rotation w,x,y,z; heading frame).
     """
     k, n = link_pos.shape[:2]
-    pos, quat = _to_heading(root_pos, root_quat, link_pos.reshape(-1, 3) - root_pos, link_quat.reshape(-1, 4))
+    pos, quat = _to_heading(root_quat, link_pos.reshape(-1, 3) - root_pos, link_quat.reshape(-1, 4))
     return np.concatenate([pos, quat], axis=1).astype(np.float32).reshape(k * n * 7)
 
 
@@ -84,14 +82,15 @@ def build_observation(phase: float, root_pos: np.ndarray, root_quat: np.ndarray,
     -> [2 + 13L] float32.
     """
     n = links.shape[0]
-    vectors = np.concatenate([links[:, 0:3] - root_pos, links[:, 7:10], links[:, 10:13]])  # [3L, 3]
-    rotated, quat = _to_heading(root_pos, root_quat, vectors, links[:, 3:7])
+    rot, qmat = heading_rotation(root_quat), heading_quat_matrix(root_quat)
+    block = np.zeros((13, 13))  # one product turns every link row into the heading frame
+    block[0:3, 0:3] = block[7:10, 7:10] = block[10:13, 10:13] = rot
+    block[3:7, 3:7] = qmat
+    rows = links[:, :13] @ block  # [L,13]: position, rotation w,x,y,z, linear and angular velocity
+    rows[:, 0:3] -= root_pos @ rot
+    rows[rows[:, 3] < 0.0, 3:7] *= -1.0
     out = np.empty(2 + 13 * n, dtype=np.float32)
     out[0], out[1] = phase, root_pos[1]
-    pose_part = out[2 : 2 + 7 * n].reshape(n, 7)
-    pose_part[:, 0:3] = rotated[:n]
-    pose_part[:, 3:7] = quat
-    vel_part = out[2 + 7 * n :].reshape(n, 6)
-    vel_part[:, 0:3] = rotated[n : 2 * n]
-    vel_part[:, 3:6] = rotated[2 * n :]
+    out[2 : 2 + 7 * n].reshape(n, 7)[:] = rows[:, 0:7]
+    out[2 + 7 * n :].reshape(n, 6)[:] = rows[:, 7:13]
     return out

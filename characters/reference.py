@@ -10,6 +10,8 @@ renormalized). Loop cycles add `clip.cycle_offset` to every position.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from characters.kinematics import KinematicTree, center_of_mass, link_frames
@@ -66,7 +68,10 @@ class ReferenceMotion:
         offset_row[self._slices[8]] = np.tile(clip.cycle_offset, L)
         self._offset_row = offset_row
         starts = [c for c, d in zip(np.cumsum([0, *clip.joint_dofs[:-1]]), clip.joint_dofs, strict=True) if d == 4]
-        self._joint_quat_cols = np.array([[c + k for k in range(4)] for c in starts], dtype=int)  # [S,4]
+        joint_quat_cols = [edges[2] + c + np.arange(4) for c in starts]
+        link_quat_cols = [edges[7] + 4 * i + np.arange(4) for i in range(L)]
+        # every quaternion in a row (root, spherical joints, links), renormalized together after interpolation
+        self._quat_cols = np.array([edges[1] + np.arange(4), *joint_quat_cols, *link_quat_cols], dtype=int)  # [Q,4]
         self._recent: dict[float, CharacterState] = {}  # the env asks for the same times more than once per step
 
     def state_at(self, t: float) -> CharacterState:
@@ -80,7 +85,7 @@ class ReferenceMotion:
 
     def _state_at(self, t: float) -> CharacterState:
         if self.clip.loop:
-            cycle = np.floor(t / self.period)
+            cycle = float(math.floor(t / self.period))
             local = t - cycle * self.period
         else:
             cycle = 0.0
@@ -92,19 +97,15 @@ class ReferenceMotion:
             s = self._slices
             for k in (3, 4, 5, 9):  # past the end of a one-shot clip: the last pose, at rest
                 row[s[k]] = 0.0
+        q = row[self._quat_cols]
+        row[self._quat_cols] = q / np.sqrt(np.einsum("ij,ij->i", q, q))[:, None]
         s = self._slices
         L = self._num_links
-        joints = row[s[2]]
-        q = joints[self._joint_quat_cols]
-        joints[self._joint_quat_cols] = q / np.sqrt(np.einsum("ij,ij->i", q, q))[:, None]
-        root_quat = row[s[1]] / np.sqrt(row[s[1]] @ row[s[1]])
-        link_quat = row[s[7]].reshape(L, 4)
-        link_quat = link_quat / np.sqrt(np.einsum("ij,ij->i", link_quat, link_quat))[:, None]
         return CharacterState(
-            pose=Pose(row[s[0]], root_quat, joints),
+            pose=Pose(row[s[0]], row[s[1]], row[s[2]]),
             velocity=PoseVelocity(row[s[3]], row[s[4]], row[s[5]]),
             link_pos=row[s[6]].reshape(L, 3),
-            link_quat=link_quat,
+            link_quat=row[s[7]].reshape(L, 4),
             joint_pos=row[s[8]].reshape(L, 3),
             com_vel=row[s[9]],
         )

@@ -13,7 +13,7 @@ import numpy as np
 from characters.config import RewardConfig
 from characters.layout import JointLayout
 from characters.state import CharacterState
-from motions.rotations import heading_angle, yaw_matrix
+from motions.rotations import heading_angle, heading_rotation, yaw_matrix
 
 TERMS = ("pose", "velocity", "end_effector", "root", "com")
 
@@ -46,35 +46,39 @@ def errors_and_metrics(sim: CharacterState, ref: CharacterState, layout: JointLa
                        cfg: RewardConfig) -> tuple[dict[str, float], dict[str, float]]:  # fmt: skip
     """`imitation_errors` and `tracking_metrics` in one pass (the environment's step needs both).
 
-    Written for few numpy calls: this runs once per control step and is most of the
-    environment's Python time. The metrics also hold body_pos_err_max_m (the farthest
-    link from its reference), which the pose-drift termination reads."""
+    Written for few numpy calls (tests check it against the plain functions in this
+    file): it runs once per control step. The metrics also hold body_pos_err_max_m
+    (the farthest link from its reference), which the pose-drift termination reads."""
     sj, rj = sim.pose.joints, ref.pose.joints
-    dot = np.abs(np.einsum("ij,ij->i", sj[layout.sph_pose], rj[layout.sph_pose]))
-    sph = 2.0 * np.arccos(np.minimum(dot, 1.0))
-    rev = np.abs(sj[layout.rev_pose] - rj[layout.rev_pose])
-    root_rot = 2.0 * math.acos(min(abs(float(sim.pose.root_quat @ ref.pose.root_quat)), 1.0))
-    pose = layout.root_weight * root_rot**2 + float(layout.sph_weight @ (sph * sph)) + float(layout.rev_weight @ (rev * rev))
+    sph = 2.0 * np.arccos(np.minimum(np.abs(layout.sph_sum @ (sj * rj)), 1.0))  # [S] quaternion angles
+    rev = np.abs((sj - rj)[layout.rev_pose])
+    qs, qr = sim.pose.root_quat, ref.pose.root_quat
+    root_rot2 = (2.0 * math.acos(min(abs(float(qs @ qr)), 1.0))) ** 2
+    pose = layout.root_weight * root_rot2 + float(layout.sph_weight @ (sph * sph) + layout.rev_weight @ (rev * rev))
     dv = sim.velocity.joints - ref.velocity.joints
     dw = sim.velocity.root_ang - ref.velocity.root_ang
     root_dw = float(dw @ dw)
     velocity = layout.root_weight * root_dw + float(layout.vel_weight @ (dv * dv))
     sim_ee, ref_ee = sim.joint_pos[ee], ref.joint_pos[ee]
-    ee_err = float(np.sum((_heading_frame(sim_ee, sim.pose) - _heading_frame(ref_ee, ref.pose)) ** 2))
+    # end effectors in each root's heading frame, heights from the ground: subtract the root's x and z only
+    d_hf = (sim_ee - sim.pose.root_pos * _XZ) @ heading_rotation(qs) - (ref_ee - ref.pose.root_pos * _XZ) @ heading_rotation(qr)
     dp, dvl = sim.pose.root_pos - ref.pose.root_pos, sim.velocity.root_lin - ref.velocity.root_lin
-    root = float(dp @ dp) + cfg.root_rot_coef * root_rot**2 + cfg.root_vel_coef * float(dvl @ dvl) + cfg.root_ang_vel_coef * root_dw
+    root = float(dp @ dp) + cfg.root_rot_coef * root_rot2 + cfg.root_vel_coef * float(dvl @ dvl) + cfg.root_ang_vel_coef * root_dw
     dc = sim.com_vel - ref.com_vel
-    com = cfg.com_vel_coef * float(dc @ dc)
-    errors = {"pose": pose, "velocity": velocity, "end_effector": ee_err, "root": root, "com": com}
+    errors = {"pose": pose, "velocity": velocity, "end_effector": float(np.einsum("ij,ij->", d_hf, d_hf)),
+              "root": root, "com": cfg.com_vel_coef * float(dc @ dc)}  # fmt: skip
     d_ee, d_body = sim_ee - ref_ee, sim.link_pos - ref.link_pos
     body = np.sqrt(np.einsum("ij,ij->i", d_body, d_body))
     metrics = {
-        "joint_rot_err_rad": float((sph.sum() + rev.sum()) / (sph.size + rev.size)),
+        "joint_rot_err_rad": float(sph.sum() + rev.sum()) / (sph.size + rev.size),
         "end_effector_err_m": float(np.sqrt(np.einsum("ij,ij->i", d_ee, d_ee)).mean()),
         "body_pos_err_m": float(body.mean()),
         "body_pos_err_max_m": float(body.max()),
     }
     return errors, metrics
+
+
+_XZ = np.array([1.0, 0.0, 1.0])
 
 
 def _heading_frame(points: np.ndarray, pose) -> np.ndarray:
@@ -86,16 +90,20 @@ def _heading_frame(points: np.ndarray, pose) -> np.ndarray:
 
 def reward_terms(errors: dict[str, float], cfg: RewardConfig) -> dict[str, float]:
     """exp(-scale * err) per term, each in (0, 1]."""
-    scales = {"pose": cfg.pose_scale, "velocity": cfg.velocity_scale, "end_effector": cfg.end_effector_scale,
-              "root": cfg.root_scale, "com": cfg.com_scale}  # fmt: skip
-    return {k: float(np.exp(-scales[k] * errors[k])) for k in TERMS}
+    return {
+        "pose": math.exp(-cfg.pose_scale * errors["pose"]),
+        "velocity": math.exp(-cfg.velocity_scale * errors["velocity"]),
+        "end_effector": math.exp(-cfg.end_effector_scale * errors["end_effector"]),
+        "root": math.exp(-cfg.root_scale * errors["root"]),
+        "com": math.exp(-cfg.com_scale * errors["com"]),
+    }
 
 
 def total_reward(terms: dict[str, float], cfg: RewardConfig) -> float:
     """Weighted sum with weights normalized to 1: a reward in [0, 1]."""
-    weights = {"pose": cfg.pose_weight, "velocity": cfg.velocity_weight, "end_effector": cfg.end_effector_weight,
-               "root": cfg.root_weight, "com": cfg.com_weight}  # fmt: skip
-    return sum(weights[k] * terms[k] for k in TERMS) / sum(weights.values())
+    weighted = (cfg.pose_weight * terms["pose"] + cfg.velocity_weight * terms["velocity"] + cfg.end_effector_weight
+                * terms["end_effector"] + cfg.root_weight * terms["root"] + cfg.com_weight * terms["com"])  # fmt: skip
+    return weighted / (cfg.pose_weight + cfg.velocity_weight + cfg.end_effector_weight + cfg.root_weight + cfg.com_weight)
 
 
 def tracking_metrics(sim: CharacterState, ref: CharacterState, layout: JointLayout, ee: np.ndarray) -> dict[str, float]:
