@@ -38,19 +38,32 @@ def quat_conj(q: np.ndarray) -> np.ndarray:
     return q * np.array([-1.0, -1.0, -1.0, 1.0])
 
 
-def quat_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Hamilton product a*b: rotation b first, then a. [..., 4] x [..., 4] -> [..., 4]."""
-    ax, ay, az, aw = a[..., 0], a[..., 1], a[..., 2], a[..., 3]
-    bx, by, bz, bw = b[..., 0], b[..., 1], b[..., 2], b[..., 3]
-    return np.stack(
+def _hamilton_table() -> np.ndarray:
+    """T [16,4] with quat_mul(a, b) = (a outer b).reshape(16) @ T, x,y,z,w order."""
+    t = np.zeros((4, 4, 4))
+    x, y, z, w = range(4)
+    for i, terms in enumerate(
         [
-            aw * bx + ax * bw + ay * bz - az * by,
-            aw * by - ax * bz + ay * bw + az * bx,
-            aw * bz + ax * by - ay * bx + az * bw,
-            aw * bw - ax * bx - ay * by - az * bz,
-        ],
-        axis=-1,
-    )
+            [(w, x, 1), (x, w, 1), (y, z, 1), (z, y, -1)],
+            [(w, y, 1), (x, z, -1), (y, w, 1), (z, x, 1)],
+            [(w, z, 1), (x, y, 1), (y, x, -1), (z, w, 1)],
+            [(w, w, 1), (x, x, -1), (y, y, -1), (z, z, -1)],
+        ]
+    ):
+        for j, k, sign in terms:
+            t[j, k, i] = sign
+    return t.reshape(16, 4)
+
+
+_HAMILTON = _hamilton_table()
+
+
+def quat_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Hamilton product a*b: rotation b first, then a. [..., 4] x [..., 4] -> [..., 4].
+
+    One outer product and one matrix product (few numpy calls: this runs every control step)."""
+    outer = np.asarray(a)[..., :, None] * np.asarray(b)[..., None, :]
+    return outer.reshape(*outer.shape[:-2], 16) @ _HAMILTON
 
 
 def quat_rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -84,11 +97,14 @@ def quat_to_rotvec(q: np.ndarray) -> np.ndarray:
 
 def rotvec_to_quat(v: np.ndarray) -> np.ndarray:
     """Rotation vector -> unit quaternion. [..., 3] -> [..., 4]."""
-    angle = np.linalg.norm(v, axis=-1, keepdims=True)
+    v = np.asarray(v, dtype=float)
+    angle = np.sqrt(np.add.reduce(v * v, axis=-1, keepdims=True))
     half = 0.5 * angle
-    # sin(half)/angle -> 0.5 as angle -> 0
-    k = np.where(angle > 1e-8, np.sin(half) / np.maximum(angle, 1e-12), 0.5 - angle**2 / 48.0)
-    return np.concatenate([v * k, np.cos(half)], axis=-1)
+    out = np.empty((*v.shape[:-1], 4))
+    # sin(half)/angle -> 0.5 - angle^2/48 as angle -> 0, which is 0.5 in float64 below 1e-8
+    out[..., :3] = v * np.where(angle > 1e-8, np.sin(half) / np.maximum(angle, 1e-12), 0.5)
+    out[..., 3:] = np.cos(half)
+    return out
 
 
 def quat_angle(q: np.ndarray) -> np.ndarray:

@@ -118,11 +118,14 @@ def test_closed_loop_onnx_reproduces_torch_return(exported):
     onnx_return, onnx_episodes, onnx_rewards = ten_seconds(
         lambda o, ref: controller.act(o[None], ref if controller.relative else None)[1][0]
     )
-    assert onnx_episodes == torch_episodes  # the same falls at the same steps
     if controller.relative:  # the default, and the shipped controllers
+        assert onnx_episodes == torch_episodes  # the same falls at the same steps
         assert onnx_return == pytest.approx(torch_return, rel=0.01)
         assert np.max(np.abs(np.array(onnx_rewards) - np.array(torch_rewards))) < 1e-3
-    else:  # absolute targets up to 12.6 rad: float32 differences of ~2e-5 rad grow in falls (measured 1.3% here)
+    else:  # absolute targets up to 12.6 rad: float32 differences of ~2e-5 rad grow in the ~28 falls of an untrained
+        # policy; a fall can come a step earlier or later, shifting the resets after it (measured: 28 vs 27 episodes,
+        # returns 0.19% apart; 1.3% on an earlier build)
+        assert abs(onnx_episodes - torch_episodes) <= 1
         assert onnx_return == pytest.approx(torch_return, rel=0.02)
 
 
