@@ -10,6 +10,8 @@ Two views of each run folder:
   termination rules are scored alike.
 
   python bench/levers.py runs/lever-base runs/lever-term05 ... [--at 300k,500k,700k] [--episodes 30]
+
+`--episodes 0` prints the log view alone (for runs whose checkpoints are not at equal samples).
 """
 
 from __future__ import annotations
@@ -44,11 +46,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("runs", type=Path, nargs="+")
     ap.add_argument("--at", default="300k,500k,700k", help="sample counts for the log view")
-    ap.add_argument("--episodes", type=int, default=30)
+    ap.add_argument("--episodes", type=int, default=30, help="eval episodes (0: no eval, the log view only)")
     args = ap.parse_args()
     marks = [parse_budget(x).samples for x in args.at.split(",")]
-    print(f"# {time.strftime('%Y-%m-%d %H:%M')} · log windows of 40k samples below each mark · eval: latest checkpoint, "
-          f"{args.episodes} deterministic episodes, imitate's default env")  # fmt: skip
+    evaluation = f"latest checkpoint, {args.episodes} deterministic episodes, imitate's default env" if args.episodes else "none"
+    print(f"# {time.strftime('%Y-%m-%d %H:%M')} · log windows of 40k samples below each mark · eval: {evaluation}")
     head = " | ".join(f"train ep. @{m // 1000}k" for m in marks) + " | " + " | ".join(f"test ep. @{m // 1000}k" for m in marks)
     print(f"| run | {head} | eval samples | eval episode (steps) | eval norm. return | eval success | eval body err (m) |")
     print("|---" * (1 + 2 * len(marks) + 5) + "|")
@@ -57,8 +59,11 @@ def main() -> None:
             rows = list(csv.DictReader(f))
         train = " | ".join(f"{log_window(rows, m, 'train_episode_length'):.1f}" for m in marks)
         test = " | ".join(f"{log_window(rows, m, 'test_episode_length'):.1f}" for m in marks)
-        s = evaluate_run(run, args.episodes, None, "latest", 0, **common_env_changes())
         last = int(rows[-1]["samples"])
+        if args.episodes == 0:
+            print(f"| {run.name} | {train} | {test} | {last:,} | - | - | - | - |")
+            continue
+        s = evaluate_run(run, args.episodes, None, "latest", 0, **common_env_changes())
         steps = float(np.mean([e["steps"] for e in s["per_episode"]]))
         print(f"| {run.name} | {train} | {test} | {last:,} | {steps:.1f} | {s['normalized_return']:.3f} | "
               f"{s['success_rate']:.0%} | {s['body_pos_err_m']:.2f} |")  # fmt: skip
