@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from motions.rotations import heading_quat_matrix, heading_rotation
+from motions.rotations import heading_matrices
 
 
 def observation_size(num_links: int, num_reference_frames: int = 0) -> int:
@@ -57,9 +57,10 @@ def observation_layout(link_names: list[str], reference_steps: tuple[int, ...] =
 def _to_heading(root_quat: np.ndarray, vectors: np.ndarray, quats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vectors [N,3] and rotations [M,4] x,y,z,w into the heading frame of root_quat [4]
     -> ([N,3], [M,4] w,x,y,z with w >= 0)."""
-    q = quats @ heading_quat_matrix(root_quat)
+    rot, qmat = heading_matrices(root_quat)
+    q = quats @ qmat
     q[q[:, 0] < 0.0] *= -1.0
-    return vectors @ heading_rotation(root_quat), q
+    return vectors @ rot, q
 
 
 def reference_features(root_pos: np.ndarray, root_quat: np.ndarray, link_pos: np.ndarray, link_quat: np.ndarray) -> np.ndarray:
@@ -82,7 +83,7 @@ def build_observation(phase: float, root_pos: np.ndarray, root_quat: np.ndarray,
     -> [2 + 13L] float32.
     """
     n = links.shape[0]
-    rot, qmat = heading_rotation(root_quat), heading_quat_matrix(root_quat)
+    rot, qmat = heading_matrices(root_quat)
     block = np.zeros((13, 13))  # one product turns every link row into the heading frame
     block[0:3, 0:3] = block[7:10, 7:10] = block[10:13, 10:13] = rot
     block[3:7, 3:7] = qmat

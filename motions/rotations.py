@@ -175,22 +175,27 @@ def quat_left_matrix(a: np.ndarray) -> np.ndarray:
     return np.array([[w, -z, y, x], [z, w, -x, y], [-y, x, w, z], [-x, -y, -z, w]])
 
 
-def heading_rotation(root_quat: np.ndarray) -> np.ndarray:
-    """Matrix M taking world vectors, as rows, into the heading frame of one root orientation:
-    v_heading = v @ M, i.e. rotated by -heading_angle(root_quat). [4] x,y,z,w -> [3,3].
-
-    Scalar math: on a single quaternion numpy's per-call cost would dominate (this runs every control step)."""
+def _heading_of(root_quat: np.ndarray) -> float:
+    """heading_angle of one quaternion [4] x,y,z,w, in scalar math (numpy's per-call cost dominates on one quaternion)."""
     x, y, z, w = root_quat.tolist()
-    h = math.atan2(-2.0 * (x * z - w * y), 1.0 - 2.0 * (y * y + z * z))
+    return math.atan2(-2.0 * (x * z - w * y), 1.0 - 2.0 * (y * y + z * z))
+
+
+def _yaw_rows(h: float) -> np.ndarray:
     c, s = math.cos(h), math.sin(h)
     return np.array(((c, 0.0, s), (0.0, 1.0, 0.0), (-s, 0.0, c)))
 
 
-def heading_quat_matrix(root_quat: np.ndarray) -> np.ndarray:
-    """Matrix Q taking rotations, as rows x,y,z,w, into the same heading frame and to w,x,y,z order:
-    q_heading_wxyz = q @ Q equals to_wxyz(quat_mul(yaw_quat(-heading), q)). [4] x,y,z,w -> [4,4]."""
-    x, y, z, w = root_quat.tolist()
-    h = math.atan2(-2.0 * (x * z - w * y), 1.0 - 2.0 * (y * y + z * z))
+def heading_rotation(root_quat: np.ndarray) -> np.ndarray:
+    """Matrix M taking world vectors, as rows, into the heading frame of one root orientation:
+    v_heading = v @ M, i.e. rotated by -heading_angle(root_quat). [4] x,y,z,w -> [3,3]."""
+    return _yaw_rows(_heading_of(root_quat))
+
+
+def heading_matrices(root_quat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """heading_rotation(root_quat) [3,3], and Q [4,4] taking rotations, as rows x,y,z,w, into the same
+    heading frame and to w,x,y,z order: q @ Q equals to_wxyz(quat_mul(yaw_quat(-heading), q))."""
+    h = _heading_of(root_quat)
     c, s = math.cos(-0.5 * h), math.sin(-0.5 * h)
     # columns: the w, x, y, z rows of quat_left_matrix((0, s, 0, c))
-    return np.array(((0.0, c, 0.0, -s), (-s, 0.0, c, 0.0), (0.0, s, 0.0, c), (c, 0.0, s, 0.0)))
+    return _yaw_rows(h), np.array(((0.0, c, 0.0, -s), (-s, 0.0, c, 0.0), (0.0, s, 0.0, c), (c, 0.0, s, 0.0)))

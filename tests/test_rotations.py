@@ -5,7 +5,7 @@ from motions.rotations import (
     axis_angle_to_quat,
     from_wxyz,
     heading_angle,
-    heading_quat_matrix,
+    heading_matrices,
     heading_rotation,
     quat_angle,
     quat_conj,
@@ -94,13 +94,15 @@ def test_matrix_forms_match_the_quaternion_functions():
 
 
 def test_heading_matrices_undo_the_heading():
-    """v @ heading_rotation(r) and q @ heading_quat_matrix(r) equal rotating by -heading with quaternions."""
+    """v @ heading_rotation(r) and q @ heading_matrices(r)[1] equal rotating by -heading with quaternions."""
     rng = np.random.default_rng(5)
     v = rng.normal(size=(10, 3))
     q = random_quats(10, seed=6)
     for r in random_quats(6, seed=7):
         inverse_heading = yaw_quat(-heading_angle(r))
         assert np.allclose(v @ heading_rotation(r), quat_rotate(inverse_heading, v), atol=1e-12)
-        assert np.allclose(q @ heading_quat_matrix(r), to_wxyz(quat_mul(inverse_heading, q)), atol=1e-12)
+        rot, qmat = heading_matrices(r)
+        assert np.array_equal(rot, heading_rotation(r))
+        assert np.allclose(q @ qmat, to_wxyz(quat_mul(inverse_heading, q)), atol=1e-12)
         # the root itself ends up with zero heading
-        assert heading_angle(from_wxyz(r @ heading_quat_matrix(r))) == pytest.approx(0.0, abs=1e-12)
+        assert heading_angle(from_wxyz(r @ qmat)) == pytest.approx(0.0, abs=1e-12)
