@@ -10,7 +10,7 @@ import torch
 
 from awr_core.buffer import FlatBuffer, ReplayBuffer
 from awr_core.config import AWRConfig
-from awr_core.networks import CategoricalPolicy, GaussianPolicy, ValueNet
+from awr_core.networks import CategoricalPolicy, GaussianPolicy, ValueNet, gaussian_log_prob
 from awr_core.normalizer import Normalizer
 from awr_core.numpy_policy import PolicyWeights
 from awr_core.returns import td_lambda_returns
@@ -150,10 +150,13 @@ class AWRAgent:
         actor_losses = []
         for _ in range(self._steps(cfg.actor_steps, new_samples)):
             idx = torch.as_tensor(self.rng.integers(0, n, cfg.batch_size))
-            logp = self.policy.log_prob(obs_n[idx], actions[idx])
-            loss = -(w[idx] * logp).mean()
-            if not self.discrete and cfg.action_bound_weight > 0:
-                loss = loss + cfg.action_bound_weight * bound_penalty(self.policy(obs_n[idx]), self._bounded)
+            if self.discrete:
+                loss = -(w[idx] * self.policy.log_prob(obs_n[idx], actions[idx])).mean()
+            else:  # one forward pass feeds both the likelihood and the bound penalty
+                mean = self.policy(obs_n[idx])
+                loss = -(w[idx] * gaussian_log_prob(mean, self.policy.log_std, actions[idx])).mean()
+                if cfg.action_bound_weight > 0:
+                    loss = loss + cfg.action_bound_weight * bound_penalty(mean, self._bounded)
             self.actor_opt.zero_grad()
             loss.backward()
             self.actor_opt.step()

@@ -26,6 +26,12 @@ def mlp(sizes: list[int], out_init_scale: float | None = None) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
+def gaussian_log_prob(mean: torch.Tensor, log_std: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+    """log N(actions; mean, diag(exp(log_std))^2): mean [B,A], log_std [A], actions [B,A] -> [B]."""
+    z = (actions - mean) / log_std.exp()
+    return -0.5 * (z**2).sum(-1) - log_std.sum() - 0.5 * actions.shape[-1] * math.log(2 * math.pi)
+
+
 class GaussianPolicy(nn.Module):
     """Mean from an MLP, fixed (not learned) std; works in normalized action units."""
 
@@ -40,10 +46,7 @@ class GaussianPolicy(nn.Module):
 
     def log_prob(self, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """log pi(a|s) for normalized actions [B,A] -> [B]."""
-        mean = self.net(obs)
-        std = self.log_std.exp()
-        z = (actions - mean) / std
-        return -0.5 * (z**2).sum(-1) - self.log_std.sum() - 0.5 * actions.shape[-1] * math.log(2 * math.pi)
+        return gaussian_log_prob(self.net(obs), self.log_std, actions)
 
     def sample(self, obs: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         mean = self.net(obs)

@@ -99,3 +99,32 @@ def test_normalizer_matches_numpy_and_freezes():
     off = Normalizer(3, 100, enabled=False)
     off.update(x)
     assert np.array_equal(off.normalize(x[:2]), x[:2].astype(np.float32))
+
+
+def test_gaussian_log_prob_matches_torch_distributions():
+    import torch
+
+    from awr_core.networks import gaussian_log_prob
+
+    mean, actions = torch.tensor([[0.1, -0.2], [0.0, 0.5]]), torch.tensor([[0.3, 0.1], [-0.4, 0.5]])
+    log_std = torch.log(torch.tensor([0.05, 0.2]))
+    expected = torch.distributions.Normal(mean, log_std.exp()).log_prob(actions).sum(-1)
+    assert gaussian_log_prob(mean, log_std, actions).numpy() == pytest.approx(expected.numpy(), rel=1e-6)
+
+
+def test_actor_update_runs_the_policy_once_per_gradient_step():
+    import gymnasium as gym
+
+    from awr_core.agent import AWRAgent
+    from awr_core.config import AWRConfig
+
+    box = gym.spaces.Box(-1.0, 1.0, (3,), np.float32)
+    cfg = AWRConfig(samples_per_iter=64, batch_size=16, actor_steps=5, critic_steps=2, actor_layers=(8,), critic_layers=(8,))
+    agent = AWRAgent(box, gym.spaces.Box(-1.0, 1.0, (2,), np.float32), cfg)
+    rng = np.random.default_rng(0)
+    obs = rng.normal(size=(65, 3)).astype(np.float32)
+    agent.buffer.add(Path(obs[:64], rng.uniform(-1, 1, (64, 2)).astype(np.float32), rng.uniform(size=64), obs[64], terminal=True))
+    calls = []
+    agent.policy.net.register_forward_hook(lambda *_: calls.append(1))
+    agent.update(64)
+    assert len(calls) == cfg.actor_steps  # likelihood and bound penalty share one forward pass
