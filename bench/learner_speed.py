@@ -1,9 +1,11 @@
 """Gradient steps per second of the AWR learner (batch 256) for the network sizes in use.
 
 Also times one pass of the value function over a full 50k replay buffer (done three
-times per iteration: targets, then values for the advantages, plus the final states).
+times per iteration: targets, then values for the advantages, plus the final states),
+and one whole `AWRAgent.update` on that buffer with imitate's default step counts
+(1,000 actor + 200 critic steps per 4,096 new samples): the learner's share of an iteration.
 
-  python bench/learner_speed.py [--threads 2] [--steps 100]
+  python bench/learner_speed.py [--threads 2] [--steps 100] [--updates 3]
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import time
+from dataclasses import replace
 
 import gymnasium as gym
 import numpy as np
@@ -19,7 +23,7 @@ import torch
 
 from awr_core.agent import AWRAgent
 from awr_core.buffer import Path
-from awr_core.config import AWRConfig
+from imitate.defaults import IMITATION_AWR
 
 
 def gradient_steps(agent: AWRAgent, obs: torch.Tensor, actions: torch.Tensor, rng: np.random.Generator):
@@ -48,18 +52,19 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--sizes", default="1024,512;512,256;256,128;128,64")
+    ap.add_argument("--updates", type=int, default=3, help="whole updates timed per size (median reported)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     obs_space = gym.spaces.Box(-np.inf, np.inf, (197,), np.float32)
     act_space = gym.spaces.Box(-1.0, 1.0, (36,), np.float32)
     head = f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.machine()} · {os.cpu_count()} cores"
     print(f"{head} · torch {torch.__version__} · {args.threads} threads")
-    print("| network (actor = critic) | actor steps/s | critic steps/s | value pass over 50k states (s) |")
-    print("|---|---|---|---|")
+    print("| network (actor = critic) | actor steps/s | critic steps/s | value pass over 50k states (s) | whole update (s) |")
+    print("|---|---|---|---|---|")
     rng = np.random.default_rng(0)
     for text in args.sizes.split(";"):
         layers = tuple(int(x) for x in text.split(","))
-        agent = AWRAgent(obs_space, act_space, AWRConfig(actor_layers=layers, critic_layers=layers, optimizer="adam"))
+        agent = AWRAgent(obs_space, act_space, replace(IMITATION_AWR, actor_layers=layers, critic_layers=layers))
         for _ in range(50):
             agent.buffer.add(Path(rng.normal(size=(1000, 197)).astype(np.float32), rng.normal(size=(1000, 36)), rng.random(1000),
                                   rng.normal(size=197).astype(np.float32), False))  # fmt: skip
@@ -78,7 +83,13 @@ def main() -> None:
             for _ in range(args.steps):
                 step()
             rates.append(args.steps / (time.perf_counter() - start))
-        print(f"| {'-'.join(map(str, layers))} | {rates[0]:.0f} | {rates[1]:.0f} | {value_pass:.2f} |")
+        updates = []
+        for _ in range(args.updates):
+            start = time.perf_counter()
+            agent.update(agent.config.samples_per_iter)
+            updates.append(time.perf_counter() - start)
+        whole = statistics.median(updates) if updates else float("nan")
+        print(f"| {'-'.join(map(str, layers))} | {rates[0]:.0f} | {rates[1]:.0f} | {value_pass:.2f} | {whole:.2f} |")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Interpolation lives in `motions.interpolate`; file parsing in `motions.loading`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -50,7 +51,7 @@ class Clip:
         """[F] time of each keyframe from the start of the clip."""
         return np.concatenate([[0.0], np.cumsum(self.durations[:-1])])
 
-    @property
+    @cached_property  # read every control step (the phase); a Clip's keyframes are not changed after loading
     def duration(self) -> float:
         """Length of one pass (one cycle for a looping clip), seconds."""
         return float(np.sum(self.durations[:-1]))
