@@ -16,7 +16,8 @@ class JointLayout:
     sph_pose [S,4]: columns of each spherical joint's quaternion in Pose.joints;
     sph_vel [S,3]: its angular velocity columns in PoseVelocity.joints;
     rev_pose [R], rev_vel [R]: revolute joint columns; sph_weight [S], rev_weight [R],
-    root_weight: DiffWeights normalized to sum 1 (root included); vel_weight [V]:
+    root_weight: DiffWeights normalized to sum 1 (root included); rot_weight [S+R]:
+    sph_weight then rev_weight, in one array; vel_weight [V]:
     each velocity column's joint weight (a spherical joint's on its 3 columns);
     sph_sum [S,D]: 0/1 rows that add up each spherical joint's 4 pose columns.
     """
@@ -28,6 +29,7 @@ class JointLayout:
     sph_weight: np.ndarray
     rev_weight: np.ndarray
     root_weight: float
+    rot_weight: np.ndarray
     vel_weight: np.ndarray
     sph_sum: np.ndarray
 
@@ -59,6 +61,7 @@ def joint_layout(spec: CharacterSpec) -> JointLayout:
         sph_weight=np.array(sph_w) / total,
         rev_weight=np.array(rev_w) / total,
         root_weight=spec.root_reward_weight / total,
+        rot_weight=np.array(sph_w + rev_w) / total,
         vel_weight=vel_weight,
         sph_sum=sph_sum,
     )
