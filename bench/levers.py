@@ -32,8 +32,9 @@ KEEP = ("reference_obs_steps", "action_mode", "relative_action_limit_rad", "rela
 
 
 def log_window(rows: list[dict[str, str]], samples: int, column: str, width: int = 40_000) -> float:
-    """Mean of `column` over the log rows whose sample count is within `width` below `samples`."""
-    picked = [float(r[column]) for r in rows if samples - width < int(r["samples"]) <= samples]
+    """Mean of `column` over the log rows whose sample count is within `width` below `samples`
+    (rows without a value, e.g. test columns before a resumed run's first test, are skipped)."""
+    picked = [float(r[column]) for r in rows if samples - width < int(r["samples"]) <= samples and r[column]]
     return float(np.mean(picked)) if picked else float("nan")
 
 
