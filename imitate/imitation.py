@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 from awr_core.collector import InProcessCollector, ProcessCollector, RayCollector
 from awr_core.config import AWRConfig
 from awr_core.sampler import EpisodeRecord
+from awr_core.vector import default_num_envs
 from characters.config import EnvConfig
 from characters.env import ImitationEnv, ReferenceMismatchError
 from characters.factory import ImitationEnvFactory
@@ -66,11 +66,25 @@ def make_collector(character: str, clip_path: str, env_config: EnvConfig, num_en
     return InProcessCollector(factories, INFO_KEYS, seed=seed)
 
 
+def default_asynchronous(backend: str) -> bool:
+    """Sample while the learner updates: on for local workers (2 cores: 1.5x the samples/s of taking
+    turns, and per sample within ~5% of it on walk; bench/RESULTS.md, session 5), off for Ray, whose
+    actors' cores the learner cannot know."""
+    return backend == "local"
+
+
+def default_envs(backend: str, asynchronous: bool) -> int:
+    """Rollout workers when --envs is not given: with asynchronous local sampling half the cores
+    (at least one), the learner keeps the rest; otherwise one per core (they take turns with the learner)."""
+    cores = default_num_envs()
+    return max(1, cores // 2) if asynchronous and backend == "local" else cores
+
+
 def learner_threads(backend: str, asynchronous: bool, num_envs: int) -> int | None:
     """Threads for the learner: with asynchronous local sampling, the cores the actors leave free
     (the learner and the actors then run at the same time); otherwise None (all cores: they take turns)."""
     if asynchronous and backend == "local":
-        return max(1, (os.cpu_count() or 1) - num_envs)
+        return max(1, default_num_envs() - num_envs)
     return None
 
 

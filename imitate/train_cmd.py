@@ -9,14 +9,13 @@ import time
 from pathlib import Path
 
 from awr_core.config import AWRConfig, Budget
-from awr_core.vector import default_num_envs
 from characters.config import EnvConfig, RewardConfig
 from characters.registry import get_character
 from imitate.budget import describe, parse_budget
 from imitate.curves import plot_curve
 from imitate.defaults import BAR_NORMALIZED_RETURN, BAR_SUCCESS_RATE, DEFAULT_BUDGET, IMITATION_AWR, IMITATION_ENV
 from imitate.errors import UserError
-from imitate.imitation import BACKENDS
+from imitate.imitation import BACKENDS, default_asynchronous, default_envs
 from imitate.options import add_config_options, config_from_args
 from imitate.run_folder import RunConfig, new_run_dir, read_config, write_config
 from motions import load_clip, resolve_clip
@@ -37,15 +36,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    f"{BAR_SUCCESS_RATE * 100:.0f}%% (default: on)")  # fmt: skip
     p.add_argument("--out", type=Path, default=None, help="run folder (default: runs/<character>-<clip>-<time>)")
     p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue a run from its latest checkpoint")
-    p.add_argument(
-        "--envs", type=int, default=None, help=f"environment worker processes (default: one per core, here {default_num_envs()})"
-    )
+    p.add_argument("--envs", type=int, default=None,
+                   help=f"environment worker processes (default: half the cores with --async, here "
+                   f"{default_envs('local', True)}; one per core without, here {default_envs('local', False)})")  # fmt: skip
     p.add_argument("--backend", choices=BACKENDS, default="local",
                    help="where rollouts run: local worker processes, or Ray actors (pip install '.[cluster]') (default: local)")
     p.add_argument("--ray-address", default=None, metavar="ADDR",
                    help="Ray cluster to join, e.g. auto after `ray start --head` (default: start Ray on this machine)")
-    p.add_argument("--async", dest="asynchronous", action="store_true",
-                   help="sample the next round while the learner updates (samples lag the learner by one policy version)")
+    p.add_argument("--async", dest="asynchronous", action=argparse.BooleanOptionalAction, default=None,
+                   help="sample the next round while the learner updates (samples lag the learner by one policy version; "
+                   "default: on with local workers, off with Ray)")  # fmt: skip
     add_config_options(p, EnvConfig, IMITATION_ENV)
     add_config_options(p, RewardConfig, IMITATION_ENV.reward, prefix="reward_")
     add_config_options(p, AWRConfig, IMITATION_AWR)
@@ -67,8 +67,8 @@ def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
     run_dir = args.out or new_run_dir(Path("runs"), spec.name, clip_path.name)
     if (run_dir / "config.json").exists():
         raise UserError(f"{run_dir}: already holds a run; use --resume {run_dir} to continue it")
-    config = RunConfig(spec.name, args.motion, str(clip_path.resolve()), env, awr, args.envs or default_num_envs())
-    return run_dir, config
+    envs = args.envs or default_envs(args.backend, args.asynchronous)
+    return run_dir, RunConfig(spec.name, args.motion, str(clip_path.resolve()), env, awr, envs)
 
 
 def _stop_gracefully_on_signals() -> None:
@@ -88,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     from imitate.imitation import INFO_KEYS, check_env, connect_ray, is_success, learner_threads, make_agent, make_collector
 
     _stop_gracefully_on_signals()
+    if args.asynchronous is None:
+        args.asynchronous = default_asynchronous(args.backend)
     if args.backend == "ray":
         ray_cpus = connect_ray(args.ray_address, args.envs)
         args.envs = args.envs or ray_cpus

@@ -31,6 +31,7 @@ def tiny_run(tmp_path_factory):
 def test_train_writes_a_run_folder(tiny_run):
     run, stdout = tiny_run
     assert "training humanoid on humanoid3d_walk.txt" in stdout
+    assert "2 worker processes, asynchronous" in stdout  # local workers sample while the learner updates by default
     assert "stopped: sample budget reached" in stdout
     assert (run / "checkpoints" / "latest.pt").exists() and (run / "checkpoints" / "best.pt").exists()
     assert (run / "curve.png").stat().st_size > 1000
@@ -139,3 +140,14 @@ def test_checkpoint_from_another_character_is_refused(tiny_run, tmp_path):
     save_checkpoint(other / "checkpoints" / "best.pt", {k: v for k, v in data.items() if k not in ("format", "version")})
     out = imitate("eval", other, "--episodes", "1")
     assert out.returncode == 2 and "checkpoint is for character 'dog', not 'humanoid'" in out.stderr
+
+
+def test_default_rollout_workers_split_the_cores_when_asynchronous(monkeypatch):
+    import imitate.imitation as imitation
+
+    monkeypatch.setattr(imitation, "default_num_envs", lambda: 8)
+    assert imitation.default_asynchronous("local") and not imitation.default_asynchronous("ray")
+    assert imitation.default_envs("local", True) == 4 and imitation.learner_threads("local", True, 4) == 4
+    assert imitation.default_envs("local", False) == 8 and imitation.learner_threads("local", False, 8) is None
+    monkeypatch.setattr(imitation, "default_num_envs", lambda: 2)
+    assert imitation.default_envs("local", True) == 1 and imitation.learner_threads("local", True, 1) == 1
