@@ -8,10 +8,10 @@ iteration (the author's 1024-512 learner took ~60% of the wall time on 2 cores
 and its ONNX export misses the game latency goal; at equal samples the
 smaller networks learned no worse in our runs). Gamma 0.99 (MimicKit) was
 behind 0.95 at every mark to 900k samples; 0.95 stays. Exploration std 0.1
-instead of 0.05: deterministic test episodes ahead at every mark on two seeds
-(+9% at 1.07M samples, seed 0; +17% in a 30-episode eval at 700k, seed 1).
-Sampling while the learner updates (`imitate.imitation.default_asynchronous`)
-is the default for local workers: ~1.2x faster to the same episode length.
+learned faster to ~1M samples on two seeds, then stalled (test episodes 56 vs
+72 steps at 2.5M): 0.05 stays. Sampling while the learner updates
+(`imitate.imitation.default_asynchronous`) is the default for local workers:
+~1.2x faster to the same episode length.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ IMITATION_AWR = AWRConfig(
     temperature=1.0,
     weight_clip=50.0,
     normalizer_samples=1_000_000,
-    action_std=0.1,  # the author's 0.05 learned slower on walk, two seeds (bench/RESULTS.md, session 5)
+    action_std=0.05,  # 0.1 is ahead to ~1M samples, then stalls (bench/RESULTS.md, session 5)
     test_episodes=8,
     test_every=10,
 )
