@@ -101,16 +101,17 @@ class AWRAgent:
         )
 
     # ------------------------------------------------------------- learning
-    def _values(self, obs: np.ndarray, chunk: int = 8192) -> np.ndarray:
+    def _values(self, obs_n: torch.Tensor, chunk: int = 8192) -> np.ndarray:
+        """V of normalized observations [N,O] -> [N] float64."""
         with torch.no_grad():
-            out = [self.value(torch.as_tensor(self.obs_norm.normalize(obs[i : i + chunk]))) for i in range(0, len(obs), chunk)]
+            out = [self.value(obs_n[i : i + chunk]) for i in range(0, len(obs_n), chunk)]
         return torch.cat(out).numpy().astype(np.float64)
 
     def _returns(self, flat: FlatBuffer, values: np.ndarray) -> np.ndarray:
         """TD(lambda) targets for every buffered sample; values [N] = V(obs) with the current critic."""
         cfg = self.config
         scale = (1.0 - cfg.gamma) if cfg.scale_rewards else 1.0
-        final_values = self._values(flat.final_obs)
+        final_values = self._values(torch.as_tensor(self.obs_norm.normalize(flat.final_obs)))
         out = np.empty(len(flat.rewards))
         for p, (s, e) in enumerate(zip(flat.starts, flat.ends, strict=True)):
             next_values = np.append(values[s + 1 : e], final_values[p])
@@ -127,7 +128,7 @@ class AWRAgent:
         flat = self.buffer.flat()
         obs_n = torch.as_tensor(self.obs_norm.normalize(flat.obs))
         n = len(flat.rewards)
-        targets = torch.as_tensor(self._returns(flat, self._values(flat.obs)), dtype=torch.float32)
+        targets = torch.as_tensor(self._returns(flat, self._values(obs_n)), dtype=torch.float32)
         critic_losses = []
         for _ in range(self._steps(cfg.critic_steps, new_samples)):
             idx = torch.as_tensor(self.rng.integers(0, n, cfg.batch_size))
@@ -137,7 +138,7 @@ class AWRAgent:
             self.critic_opt.step()
             critic_losses.append(loss.item())
         # advantages with the refitted value function (official order: targets before, advantages after)
-        values = self._values(flat.obs)
+        values = self._values(obs_n)
         returns = self._returns(flat, values)
         baseline = 0.0 if cfg.rwr else values
         weights, stats = advantage_weights(returns - baseline, cfg.temperature, cfg.weight_clip if cfg.clip_weights else None,

@@ -70,7 +70,7 @@ def main() -> None:
                                   rng.normal(size=197).astype(np.float32), False))  # fmt: skip
         flat = agent.buffer.flat()
         start = time.perf_counter()
-        agent._values(flat.obs)
+        agent._values(torch.as_tensor(agent.obs_norm.normalize(flat.obs)))
         value_pass = time.perf_counter() - start
         obs = torch.as_tensor(agent.obs_norm.normalize(flat.obs))
         actions = torch.as_tensor(flat.actions, dtype=torch.float32)
