@@ -128,3 +128,36 @@ def test_actor_update_runs_the_policy_once_per_gradient_step():
     agent.policy.net.register_forward_hook(lambda *_: calls.append(1))
     agent.update(64)
     assert len(calls) == cfg.actor_steps  # likelihood and bound penalty share one forward pass
+
+
+def test_adam_is_fused_steps_like_torch_adam_and_stays_fused_after_an_old_checkpoint():
+    import gymnasium as gym
+    import torch
+
+    from awr_core.agent import AWRAgent
+    from awr_core.config import AWRConfig
+
+    box = gym.spaces.Box(-1.0, 1.0, (3,), np.float32)
+    cfg = AWRConfig(optimizer="adam", samples_per_iter=64, batch_size=16, actor_steps=5, critic_steps=3,
+                    actor_layers=(8,), critic_layers=(8,))
+    agent = AWRAgent(box, gym.spaces.Box(-1.0, 1.0, (2,), np.float32), cfg)
+    assert all(g["fused"] for opt in (agent.actor_opt, agent.critic_opt) for g in opt.param_groups)
+    net = agent.value
+    plain = torch.nn.Sequential(*[type(m)(m.in_features, m.out_features) if isinstance(m, torch.nn.Linear) else m for m in net.net])
+    plain.load_state_dict(net.net.state_dict())
+    plain_opt = torch.optim.Adam(plain.parameters(), lr=cfg.critic_lr)
+    x, y = torch.randn(32, 3, generator=torch.Generator().manual_seed(0)), torch.randn(32)
+    for model, opt in ((net.net, agent.critic_opt), (plain, plain_opt)):
+        for _ in range(4):
+            loss = ((model(x).squeeze(-1) - y) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    for a, b in zip(net.net.parameters(), plain.parameters(), strict=True):
+        assert torch.allclose(a, b, atol=1e-6)
+    old = agent.state_dict(include_buffer=False)
+    for key in ("actor_opt", "critic_opt"):  # a checkpoint written before the optimizers were fused
+        for g in old[key]["param_groups"]:
+            g["fused"] = None
+    agent.load_state_dict(old)
+    assert all(g["fused"] for opt in (agent.actor_opt, agent.critic_opt) for g in opt.param_groups)
