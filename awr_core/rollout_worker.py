@@ -1,4 +1,4 @@
-"""The rollout actor: an environment (or a few) and a numpy copy of the policy.
+"""The rollout actor: an environment (or a few, or one batch of them) and a numpy copy of the policy.
 
 One object with three calls, the same wherever it lives (this process, a worker
 process, a Ray actor): `sample(weights, n)` -> trajectories of at least n steps
@@ -15,14 +15,14 @@ from typing import Any
 from awr_core.buffer import Path
 from awr_core.numpy_policy import NumpyPolicy, PolicyWeights
 from awr_core.sampler import EpisodeRecord, Sampler, evaluate
-from awr_core.vector import EnvFactory, SyncVectorEnv
+from awr_core.vector import EnvFactory, build_vector_env
 
 Batch = tuple[list[Path], list[EpisodeRecord]]
 
 
 class RolloutWorker:
     def __init__(self, factories: Sequence[EnvFactory], info_keys: Sequence[str], seed: int) -> None:
-        self.venv = SyncVectorEnv(factories)
+        self.venv = build_vector_env(factories)
         self.info_keys = tuple(info_keys)
         self.seed = seed
         self.policy: NumpyPolicy | None = None

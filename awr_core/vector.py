@@ -63,6 +63,16 @@ class SyncVectorEnv:
             env.close()
 
 
+def build_vector_env(factories: Sequence[EnvFactory]) -> Any:
+    """The vector env of one rollout actor: `SyncVectorEnv` over the factories, unless there is a single
+    factory and it builds a vector env itself (an object with `num_envs`: a batch of environments that
+    steps them as one, such as `characters.vector_env.ImitationVectorEnv`)."""
+    if len(factories) == 1:
+        env = factories[0]()
+        return env if hasattr(env, "num_envs") else SyncVectorEnv([lambda: env])
+    return SyncVectorEnv(factories)
+
+
 def _collate(results: list) -> StepResult:
     obs, rewards, terminated, truncated, infos = zip(*results, strict=True)
     return np.stack(obs), np.array(rewards, dtype=np.float64), np.array(terminated), np.array(truncated), list(infos)

@@ -1,12 +1,15 @@
-"""Control steps per second: our ImitationEnv vs PyBullet's DeepMimic port vs bare stepping.
+"""Control steps per second: our environment vs PyBullet's DeepMimic port vs bare stepping.
 
-All three run the humanoid on the run clip at 30 Hz control / 240 Hz physics
-with random actions around the reference pose (Gaussian, std 0.05 of the
-action half-range) and reset when an episode ends. They are measured in
-interleaved rounds in one process, so machine noise hits all of them alike;
-the report gives the median of the rounds and the ratios.
+All run the humanoid on the run clip at 30 Hz control / 240 Hz physics with
+random actions around the reference pose (Gaussian, std 0.05 of the action
+half-range) and reset when an episode ends. "ours" is what a rollout worker
+runs when training: a batch of K environments stepped as one
+(`characters.vector_env.ImitationVectorEnv`, K = --batch); "one env" is a single
+`ImitationEnv` behind the Gymnasium API. They are measured in interleaved rounds
+in one process, so machine noise hits all of them alike; the report gives the
+median of the rounds and the ratios (ours = the batch).
 
-  python bench/env_throughput.py [--seconds 4] [--rounds 5] [--procs 1 2]
+  python bench/env_throughput.py [--seconds 4] [--rounds 5] [--batch 8] [--procs 1 2]
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from characters.config import EnvConfig  # noqa: E402
 from characters.env import ImitationEnv, pb  # noqa: E402
+from characters.vector_env import ImitationVectorEnv  # noqa: E402
 
 
 class ReferenceActions:
@@ -47,7 +51,17 @@ class ReferenceActions:
         return self.table[i] + rng.normal(0.0, 0.05, self.half.shape) * self.half
 
 
-def run_ours(env: ImitationEnv, acts: ReferenceActions, seconds: float, rng) -> float:
+def run_batch(venv: ImitationVectorEnv, acts: ReferenceActions, seconds: float, rng) -> float:
+    """Control steps per second, all K environments counted (auto-reset inside the batch)."""
+    venv.reset(seed=int(rng.integers(1 << 30)))
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        venv.step(np.stack([acts.sample(env.time, rng) for env in venv.envs]))
+        steps += venv.num_envs
+    return steps / (time.perf_counter() - start)
+
+
+def run_one(env: ImitationEnv, acts: ReferenceActions, seconds: float, rng) -> float:
     env.reset(seed=int(rng.integers(1 << 30)))
     steps, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
@@ -90,31 +104,37 @@ def run_bare(env: ImitationEnv, seconds: float, rng) -> float:
     return steps / (time.perf_counter() - start)
 
 
-def compare(seconds: float, rounds: int) -> dict[str, list[float]]:
+def make_batch(k: int) -> ImitationVectorEnv:
+    return ImitationVectorEnv([ImitationEnv("humanoid", "run.txt", EnvConfig()) for _ in range(k)])
+
+
+def compare(seconds: float, rounds: int, batch: int) -> dict[str, list[float]]:
     from deepmimic_port import load_port_env
 
     rng = np.random.default_rng(0)
-    ours = ImitationEnv("humanoid", "run.txt", EnvConfig())
-    acts = ReferenceActions(ours)
+    venv = make_batch(batch)
+    one = ImitationEnv("humanoid", "run.txt", EnvConfig())
+    acts = ReferenceActions(one)
     with contextlib.redirect_stdout(io.StringIO()):
         port = load_port_env()
-    results: dict[str, list[float]] = {"ours": [], "port": [], "bare": []}
+    results: dict[str, list[float]] = {"ours": [], "one": [], "port": [], "bare": []}
     for _ in range(rounds):
-        results["ours"].append(run_ours(ours, acts, seconds, rng))
+        results["ours"].append(run_batch(venv, acts, seconds, rng))
+        results["one"].append(run_one(one, acts, seconds, rng))
         results["port"].append(run_port(port, acts, seconds, rng))
-        results["bare"].append(run_bare(ours, seconds, rng))
+        results["bare"].append(run_bare(one, seconds, rng))
     return results
 
 
-def _scaling_worker(seconds: float, seed: int, out) -> None:
-    env = ImitationEnv("humanoid", "run.txt", EnvConfig())
-    out.put(run_ours(env, ReferenceActions(env), seconds, np.random.default_rng(seed)))
+def _scaling_worker(seconds: float, seed: int, batch: int, out) -> None:
+    venv = make_batch(batch)
+    out.put(run_batch(venv, ReferenceActions(venv.envs[0]), seconds, np.random.default_rng(seed)))
 
 
-def scaling(procs: int, seconds: float) -> float:
+def scaling(procs: int, seconds: float, batch: int) -> float:
     ctx = mp.get_context("forkserver")
     queue = ctx.Queue()
-    workers = [ctx.Process(target=_scaling_worker, args=(seconds, i, queue)) for i in range(procs)]
+    workers = [ctx.Process(target=_scaling_worker, args=(seconds, i, batch, queue)) for i in range(procs)]
     for w in workers:
         w.start()
     total = sum(queue.get() for _ in workers)
@@ -127,25 +147,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=4.0, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
+    parser.add_argument("--batch", type=int, default=8, help="environments in our batch (a rollout worker's --envs-per-worker)")
     parser.add_argument("--procs", type=int, nargs="*", default=[1, 2], help="process counts for the scaling table")
     args = parser.parse_args()
     cpu = platform.processor() or platform.machine()
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {cpu} · {os.cpu_count()} cores · python {platform.python_version()}")
-    res = compare(args.seconds, args.rounds)
+    res = compare(args.seconds, args.rounds, args.batch)
     med = {k: statistics.median(v) for k, v in res.items()}
     print("\n| loop | control steps/s, one core (median of rounds) | rounds |")
     print("|---|---|---|")
-    for key, label in (("ours", "ours (ImitationEnv)"), ("port", "PyBullet deep_mimic port"), ("bare", "bare stable PD + stepSimulation")):
+    for key, label in (("ours", f"ours (a batch of {args.batch} ImitationEnvs, as a rollout worker steps them)"),
+                       ("one", "ours (one ImitationEnv, Gymnasium API)"), ("port", "PyBullet deep_mimic port"),
+                       ("bare", "bare stable PD + stepSimulation")):  # fmt: skip
         print(f"| {label} | {med[key]:.0f} | {', '.join(f'{x:.0f}' for x in res[key])} |")
     ratios_port = [o / p for o, p in zip(res["ours"], res["port"], strict=True)]
     ratios_bare = [o / b for o, b in zip(res["ours"], res["bare"], strict=True)]
     print(f"\nours / port: {statistics.median(ratios_port):.2f}x (per round: {', '.join(f'{r:.2f}' for r in ratios_port)})")
     print(f"ours / bare: {statistics.median(ratios_bare):.0%} (per round: {', '.join(f'{r:.0%}' for r in ratios_bare)})")
+    one_bare = [o / b for o, b in zip(res["one"], res["bare"], strict=True)]
+    print(f"one env / bare: {statistics.median(one_bare):.0%} (per round: {', '.join(f'{r:.0%}' for r in one_bare)})")
     if args.procs:
-        print("\n| processes | total control steps/s | per process |")
+        print(f"\n| processes (a batch of {args.batch} each) | total control steps/s | per process |")
         print("|---|---|---|")
         for n in args.procs:
-            total = scaling(n, args.seconds)
+            total = scaling(n, args.seconds, args.batch)
             print(f"| {n} | {total:.0f} | {total / n:.0f} |")
 
 

@@ -45,17 +45,18 @@ class ActionMap:
         return int(self.low.shape[0])
 
     def targets(self, action: np.ndarray, ref_joints: np.ndarray | None) -> np.ndarray:
-        """PD targets [D] from an action [A] and the reference joints [D] (unused, may be None, for absolute actions)."""
-        out = np.empty(self.pose_size)
+        """PD targets [..., D] from actions [..., A] and the reference joints [..., D] (unused, may be None,
+        for absolute actions); batched over any leading axes."""
         a = np.asarray(action, dtype=float)
+        out = np.empty((*a.shape[:-1], self.pose_size))
         if self.mode == "absolute":
-            sph = a[self._sph_cols]  # [S, 4] = angle, axis
-            out[self.layout.sph_pose] = axis_angle_to_quat(sph[:, 1:4], sph[:, 0])
-            out[self.layout.rev_pose] = a[self._rev_cols]
+            sph = a[..., self._sph_cols]  # [..., S, 4] = angle, axis
+            out[..., self.layout.sph_pose] = axis_angle_to_quat(sph[..., 1:4], sph[..., 0])
+            out[..., self.layout.rev_pose] = a[..., self._rev_cols]
         else:
-            ref_q = ref_joints[self.layout.sph_pose]
-            out[self.layout.sph_pose] = quat_mul(ref_q, rotvec_to_quat(a[self._sph_cols]))
-            out[self.layout.rev_pose] = ref_joints[self.layout.rev_pose] + a[self._rev_cols]
+            ref_q = ref_joints[..., self.layout.sph_pose]
+            out[..., self.layout.sph_pose] = quat_mul(ref_q, rotvec_to_quat(a[..., self._sph_cols]))
+            out[..., self.layout.rev_pose] = ref_joints[..., self.layout.rev_pose] + a[..., self._rev_cols]
         return out
 
     def action_for(self, targets: np.ndarray, ref_joints: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ set and read poses in clip layout, read link states, apply stable-PD targets.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import chain
 
 import numpy as np
@@ -109,16 +110,44 @@ class SimCharacter:
             velocities = self._split(velocity.joints, [j.velocity_dofs for j in self.spec.joints])
         pb.resetJointStatesMultiDof(self.body, self.joint_indices, positions, velocities, physicsClientId=c)
 
+    @property
+    def state_width(self) -> int:
+        """How many numbers `state_values` yields: 13 (root) + D + V (joints) + 16 L (links)."""
+        return 13 + self._pose_size + sum(j.velocity_dofs for j in self.spec.joints) + 16 * self.num_links
+
+    def state_values(self) -> Iterator[float]:
+        """The whole simulated state as one stream of `state_width` floats (world frame), in this order:
+        root position 3, orientation x,y,z,w 4, linear and angular velocity 3 + 3; joint positions
+        [D] and velocities [V] in clip layout; then one `link_states` row of 16 per link.
+        A stream, so the states of many bodies become one array in one `np.fromiter`."""
+        c, body = self.client, self.body
+        pos, quat = pb.getBasePositionAndOrientation(body, physicsClientId=c)
+        lin, ang = pb.getBaseVelocity(body, physicsClientId=c)
+        joints = pb.getJointStatesMultiDof(body, self.joint_indices, physicsClientId=c)
+        # computeForwardKinematics is needed even right after stepSimulation: without it the frames are stale
+        links = pb.getLinkStates(body, self._link_range, computeLinkVelocity=1, computeForwardKinematics=1, physicsClientId=c)
+        return chain(pos, quat, lin, ang, chain.from_iterable(s[0] for s in joints), chain.from_iterable(s[1] for s in joints),
+                     chain.from_iterable(s[0] + s[1] + s[6] + s[7] + s[4] for s in links))  # fmt: skip
+
+    def split_state(self, flat: np.ndarray) -> tuple[Pose, PoseVelocity, np.ndarray]:
+        """`state_values` of N bodies as an array [N, state_width] -> Pose, PoseVelocity with a leading
+        N axis and the link rows [N, L, 16] (views into `flat`)."""
+        d, n = self._pose_size, len(flat)
+        v = self.state_width - 13 - d - 16 * self.num_links
+        pose = Pose(flat[:, 0:3], flat[:, 3:7], flat[:, 13 : 13 + d])
+        velocity = PoseVelocity(flat[:, 7:10], flat[:, 10:13], flat[:, 13 + d : 13 + d + v])
+        return pose, velocity, flat[:, 13 + d + v :].reshape(n, self.num_links, 16)
+
+    def _state(self) -> tuple[Pose, PoseVelocity, np.ndarray]:
+        flat = np.fromiter(self.state_values(), float, self.state_width)[None]
+        pose, vel, links = self.split_state(flat)
+        return (Pose(pose.root_pos[0], pose.root_quat[0], pose.joints[0]),
+                PoseVelocity(vel.root_lin[0], vel.root_ang[0], vel.joints[0]), links[0])  # fmt: skip
+
     def get_pose(self) -> tuple[Pose, PoseVelocity]:
         """Current pose and velocities in clip layout (quaternions x,y,z,w)."""
-        c = self.client
-        pos, quat = pb.getBasePositionAndOrientation(self.body, physicsClientId=c)
-        lin, ang = pb.getBaseVelocity(self.body, physicsClientId=c)
-        states = pb.getJointStatesMultiDof(self.body, self.joint_indices, physicsClientId=c)
-        # one array for everything, then views: converting many small tuples one by one is slow
-        flat = np.array(pos + quat + lin + ang + sum((s[0] for s in states), ()) + sum((s[1] for s in states), ()))
-        d = self._pose_size
-        return Pose(flat[0:3], flat[3:7], flat[13 : 13 + d]), PoseVelocity(flat[7:10], flat[10:13], flat[13 + d :])
+        pose, vel, _ = self._state()
+        return pose, vel
 
     def link_states(self) -> np.ndarray:
         """Every link's state in the world frame, one row per link: [L, 16].
@@ -126,12 +155,7 @@ class SimCharacter:
         Columns: 0:3 centre-of-mass position, 3:7 orientation x,y,z,w,
         7:10 linear and 10:13 angular velocity, 13:16 link-frame (joint) position.
         """
-        # computeForwardKinematics is needed even right after stepSimulation: without it the frames are stale
-        states = pb.getLinkStates(
-            self.body, self._link_range, computeLinkVelocity=1, computeForwardKinematics=1, physicsClientId=self.client
-        )
-        rows = chain.from_iterable(s[0] + s[1] + s[6] + s[7] + s[4] for s in states)
-        return np.fromiter(rows, float, 16 * self.num_links).reshape(self.num_links, 16)
+        return self._state()[2]
 
     def set_pd_targets(self, targets: np.ndarray) -> None:
         """Stable PD toward joint targets in clip layout (quaternions x,y,z,w, radians).

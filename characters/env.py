@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 
 import gymnasium as gym
@@ -27,13 +29,13 @@ from characters.actions import ActionMap
 from characters.body import SimCharacter
 from characters.config import EnvConfig
 from characters.layout import joint_layout
-from characters.observation import build_observation, observation_size, reference_features
+from characters.observation import build_observations, observation_size, reference_features
 from characters.quiet import quiet_c_output
 from characters.reference import ReferenceMotion
 from characters.registry import get_character
-from characters.rewards import errors_and_metrics, reward_terms, total_reward
+from characters.rewards import batch_errors_and_metrics, reward_terms, total_reward
 from characters.spec import CharacterSpec
-from characters.state import CharacterState
+from characters.state import CharacterState, map_arrays
 from motions.clip import Clip
 from motions.interpolate import Pose, phase_at
 from motions.library import resolve_clip
@@ -131,12 +133,8 @@ class ImitationEnv(gym.Env):
     # ----------------------------------------------------------------- state
     def sim_state(self) -> tuple[CharacterState, np.ndarray]:
         """The simulated character as a CharacterState, and its raw link rows [L,16]."""
-        pose, vel = self.body.get_pose()
-        links = self.body.link_states()
-        base_v = vel.root_lin
-        com_vel = (self._masses[0] * base_v + self._masses[1:] @ links[:, 7:10]) / self._masses.sum()
-        state = CharacterState(pose, vel, links[:, 0:3], links[:, 3:7], links[:, 13:16], com_vel)
-        return state, links
+        state, links = read_states([self])
+        return map_arrays(state, lambda a: a[0]), links[0]
 
     def _fell(self) -> bool:
         """A body other than the feet touches the ground: a contact point closer than 1 mm, DeepMimic's
@@ -151,12 +149,10 @@ class ImitationEnv(gym.Env):
         return max(0.0, pad - min((p[8] for p in points), default=pad))
 
     def _observe(self, sim: CharacterState, links: np.ndarray, phase: float) -> np.ndarray:
-        obs = build_observation(phase, sim.pose.root_pos, sim.pose.root_quat, links)
-        if self.config.reference_obs_steps:
-            refs = [self.reference.state_at(self.time + k / self.config.control_hz) for k in self.config.reference_obs_steps]
-            extra = reference_features(sim.pose.root_pos, sim.pose.root_quat,
-                                       np.stack([r.link_pos for r in refs]), np.stack([r.link_quat for r in refs]))  # fmt: skip
-            obs = np.concatenate([obs, extra])
+        ahead = self.config.reference_obs_steps
+        refs = self.reference.states_at(self.time + np.array(ahead) / self.config.control_hz) if ahead else None
+        obs = observe(np.array([phase]), sim.pose.root_pos[None], sim.pose.root_quat[None], links[None],
+                      refs and map_arrays(refs, lambda a: a[None]), self.config)[0]  # fmt: skip
         self._last_obs = obs
         return obs
 
@@ -199,31 +195,100 @@ class ImitationEnv(gym.Env):
         return self.reference.state_at(self.time + self.config.relative_lookahead_steps / self.config.control_hz).pose.joints
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict]:
-        cfg = self.config
-        base = self.action_base_pose() if self.actions.mode == "relative" else None
-        targets = self.actions.targets(np.asarray(action, dtype=float), base)
-        self.body.set_pd_targets(targets)
+        obs, rewards, terminated, truncated, infos = step_many([self], np.asarray(action, dtype=float)[None])
+        return obs[0], float(rewards[0]), bool(terminated[0]), bool(truncated[0]), infos[0]
+
+
+def read_states(envs: Sequence[ImitationEnv]) -> tuple[CharacterState, np.ndarray]:
+    """The simulated characters of N environments (same character) as one CharacterState with a
+    leading N axis, and their raw link rows [N,L,16]: one array built from all the simulators' output."""
+    body = envs[0].body
+    width = body.state_width
+    flat = np.fromiter(chain.from_iterable(e.body.state_values() for e in envs), float, len(envs) * width).reshape(len(envs), width)
+    pose, vel, links = body.split_state(flat)
+    masses = envs[0]._masses
+    com_vel = (masses[0] * vel.root_lin + masses[1:] @ links[:, :, 7:10]) / masses.sum()
+    return CharacterState(pose, vel, links[:, :, 0:3], links[:, :, 3:7], links[:, :, 13:16], com_vel), links
+
+
+def observe(phase: np.ndarray, root_pos: np.ndarray, root_quat: np.ndarray, links: np.ndarray, refs: CharacterState | None,
+            config: EnvConfig) -> np.ndarray:  # fmt: skip
+    """Observations [N,O] of N characters (phase [N], root_pos [N,3], root_quat [N,4], links [N,L,16]):
+    DeepMimic's state, then the clip's upcoming poses when `config.reference_obs_steps` asks for them
+    (refs: the clip at those K steps, link arrays [N,K,L,...])."""
+    obs = build_observations(phase, root_pos, root_quat, links)
+    if not config.reference_obs_steps:
+        return obs
+    return np.concatenate([obs, reference_features(root_pos, root_quat, refs.link_pos, refs.link_quat)], axis=1)
+
+
+def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[dict]]:
+    """One control step of N environments of the same character, clip and config, each in its own
+    simulator: actions [N,A] -> observations [N,O], rewards [N], terminated [N], truncated [N], infos.
+
+    The numpy work (reference lookup, PD targets, errors, rewards, observations) runs once over the
+    whole batch; only the physics and its reads are per environment. `ImitationEnv.step` is this with N = 1."""
+    e0 = envs[0]
+    cfg, n = e0.config, len(envs)
+    hz = cfg.control_hz
+    times = np.array([e.time for e in envs])
+    new_times = times + 1.0 / hz
+    # every clip time this step needs, in one lookup: now (after the step), the observed future, the relative actions' base
+    ahead = np.array(cfg.reference_obs_steps, dtype=float) / hz
+    relative = e0.actions.mode == "relative"
+    query = [new_times, *(new_times + k for k in ahead)]
+    if relative:
+        query.append(times + cfg.relative_lookahead_steps / hz)
+    refs = e0.reference.states_at(np.concatenate(query))
+    targets = e0.actions.targets(actions, refs.pose.joints[-n:] if relative else None)
+    for env, tg in zip(envs, targets, strict=True):
+        env.body.set_pd_targets(tg)
         for _ in range(cfg.substeps):  # stable PD targets must be re-sent every physics step
-            self.body.apply_pd()
-            pb.stepSimulation(physicsClientId=self.client)
-        self.time += 1.0 / cfg.control_hz
-        self.steps += 1
-        sim, links = self.sim_state()
-        phase = self._phase()
-        info: dict = {"time": self.time, "phase": phase}
-        if not np.abs(links[:, 7:13]).max() <= cfg.max_body_speed or not math.isfinite(float(links.sum())):  # NaN fails both
-            log.warning("physics blow-up at t=%.3f s (clip %s): episode terminated", self.time, self.clip.name)
-            info["blow_up"] = True
-            return self._last_obs.copy(), 0.0, True, False, info
-        ref = self.reference.state_at(self.time)
-        self._place_ghost(ref)
-        errors, metrics = errors_and_metrics(sim, ref, self.layout, self._ee, cfg.reward)
+            env.body.apply_pd()
+            pb.stepSimulation(physicsClientId=env.client)
+        env.time += 1.0 / hz
+        env.steps += 1
+    sim, links = read_states(envs)
+    phases = np.array([phase_at(e.clip, e.time) for e in envs])
+    with np.errstate(invalid="ignore", over="ignore"):  # a blown-up body's NaN rows are dropped below
+        speed_ok = np.abs(links[:, :, 7:13]).max(axis=(1, 2)) <= cfg.max_body_speed
+        blown = ~(speed_ok & np.isfinite(links.sum(axis=(1, 2))))  # NaN fails both
+        ref = map_arrays(refs, lambda a: a[:n])
+        errors, metrics = batch_errors_and_metrics(sim, ref, e0.layout, e0._ee, cfg.reward)
         terms = reward_terms(errors, cfg.reward)
-        fell = self._fell()
-        drifted = cfg.pose_termination_m > 0 and metrics["body_pos_err_max_m"] > cfg.pose_termination_m
-        terminated = fell or drifted
-        reward = 0.0 if (terminated and cfg.reward.zero_when_fallen) else total_reward(terms, cfg.reward)
-        clip_over = (not self.clip.loop) and self.time >= self.clip.duration - 1e-9
-        truncated = (not terminated) and (self.time - self.start_time >= cfg.episode_seconds - 1e-9 or clip_over)
-        info.update(reward_terms=terms, errors=errors, fell=fell, drifted=drifted, **metrics)
-        return self._observe(sim, links, phase), float(reward), bool(terminated), bool(truncated), info
+        totals = total_reward(terms, cfg.reward)
+        future = _future(refs, n, len(ahead)) if len(ahead) else None
+        obs = observe(phases, sim.pose.root_pos, sim.pose.root_quat, links, future, cfg)
+    fell = np.array([e._fell() for e in envs])
+    drifted = metrics["body_pos_err_max_m"] > cfg.pose_termination_m if cfg.pose_termination_m > 0 else np.zeros(n, bool)
+    terminated = fell | drifted | blown
+    rewards = np.where((terminated & cfg.reward.zero_when_fallen) | blown, 0.0, totals)
+    clip_over = (not e0.clip.loop) & (new_times >= e0.clip.duration - 1e-9)
+    elapsed = np.array([e.time - e.start_time for e in envs])
+    truncated = ~terminated & ((elapsed >= cfg.episode_seconds - 1e-9) | clip_over)
+    term_values = {k: v.tolist() for k, v in terms.items()}
+    error_values = {k: v.tolist() for k, v in errors.items()}
+    metric_values = {k: v.tolist() for k, v in metrics.items()}
+    infos: list[dict] = []
+    for i, env in enumerate(envs):
+        info: dict = {"time": env.time, "phase": float(phases[i])}
+        if blown[i]:
+            log.warning("physics blow-up at t=%.3f s (clip %s): episode terminated", env.time, env.clip.name)
+            info["blow_up"] = True
+            obs[i] = env._last_obs
+        else:
+            env._last_obs = obs[i]
+            if env.ghost is not None:
+                env._place_ghost(map_arrays(ref, lambda a, i=i: a[i]))
+            info.update(reward_terms={k: v[i] for k, v in term_values.items()}, errors={k: v[i] for k, v in error_values.items()},
+                        fell=bool(fell[i]), drifted=bool(drifted[i]), **{k: v[i] for k, v in metric_values.items()})  # fmt: skip
+        infos.append(info)
+    return obs, rewards, terminated, truncated, infos
+
+
+def _future(refs: CharacterState, n: int, k: int) -> CharacterState:
+    """The clip's links at the K observed future times as arrays [N,K,L,...] (rows n..n+nK of the lookup, time-major)."""
+    L = refs.link_pos.shape[1]
+    pos = refs.link_pos[n : n + n * k].reshape(k, n, L, 3).swapaxes(0, 1)
+    quat = refs.link_quat[n : n + n * k].reshape(k, n, L, 4).swapaxes(0, 1)
+    return CharacterState(refs.pose, refs.velocity, pos, quat, refs.joint_pos, refs.com_vel)

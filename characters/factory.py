@@ -1,4 +1,4 @@
-"""Picklable recipe for an imitation environment, for worker processes."""
+"""Picklable recipes for an imitation environment (or a batch of them), for worker processes."""
 
 from __future__ import annotations
 
@@ -19,3 +19,19 @@ class ImitationEnvFactory:
         from characters.env import ImitationEnv
 
         return ImitationEnv(self.character, self.motion, self.config)
+
+
+@dataclass(frozen=True)
+class ImitationBatchFactory:
+    """Calling it builds an `ImitationVectorEnv` of `num_envs` environments stepped as one batch."""
+
+    character: str
+    motion: str
+    config: EnvConfig = EnvConfig()
+    num_envs: int = 1
+
+    def __call__(self):  # -> ImitationVectorEnv
+        from characters.vector_env import ImitationVectorEnv
+
+        env = ImitationEnvFactory(self.character, self.motion, self.config)
+        return ImitationVectorEnv([env() for _ in range(self.num_envs)])

@@ -54,44 +54,47 @@ def observation_layout(link_names: list[str], reference_steps: tuple[int, ...] =
     return rows
 
 
-def _to_heading(root_quat: np.ndarray, vectors: np.ndarray, quats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Vectors [N,3] and rotations [M,4] x,y,z,w into the heading frame of root_quat [4]
-    -> ([N,3], [M,4] w,x,y,z with w >= 0)."""
-    rot, qmat = heading_matrices(root_quat)
-    q = quats @ qmat
-    q[q[:, 0] < 0.0] *= -1.0
-    return vectors @ rot, q
-
-
 def reference_features(root_pos: np.ndarray, root_quat: np.ndarray, link_pos: np.ndarray, link_quat: np.ndarray) -> np.ndarray:
     """The clip's upcoming poses seen from the character.
 
-    Shapes: root_pos [3], root_quat [4] x,y,z,w of the simulated root; link_pos [K,L,3],
-    link_quat [K,L,4] x,y,z,w of the clip at K future times -> [7LK] float32
+    Shapes: root_pos [N,3], root_quat [N,4] x,y,z,w of the simulated roots; link_pos [N,K,L,3],
+    link_quat [N,K,L,4] x,y,z,w of the clip at K future times -> [N,7LK] float32
     (per frame, per link: position relative to the root, rotation w,x,y,z; heading frame).
+    Without the leading N axis in every input, the output has none either.
     """
-    k, n = link_pos.shape[:2]
-    pos, quat = _to_heading(root_quat, link_pos.reshape(-1, 3) - root_pos, link_quat.reshape(-1, 4))
-    return np.concatenate([pos, quat], axis=1).astype(np.float32).reshape(k * n * 7)
+    if root_pos.ndim == 1:
+        return reference_features(root_pos[None], root_quat[None], link_pos[None], link_quat[None])[0]
+    n, k, L = link_pos.shape[:3]
+    rot, qmat = heading_matrices(root_quat)  # [N,3,3], [N,4,4]
+    pos = (link_pos.reshape(n, k * L, 3) - root_pos[:, None, :]) @ rot
+    quat = link_quat.reshape(n, k * L, 4) @ qmat
+    quat *= np.where(quat[..., :1] < 0.0, -1.0, 1.0)
+    return np.concatenate([pos, quat], axis=2).astype(np.float32).reshape(n, k * L * 7)
+
+
+def build_observations(phase: np.ndarray, root_pos: np.ndarray, root_quat: np.ndarray, links: np.ndarray) -> np.ndarray:
+    """The state vectors of N characters.
+
+    Shapes: phase [N], root_pos [N,3], root_quat [N,4] x,y,z,w, links [N,L,>=13] rows of
+    (com position 3, orientation x,y,z,w 4, linear velocity 3, angular velocity 3)
+    -> [N, 2 + 13L] float32.
+    """
+    n, L = links.shape[:2]
+    rot, qmat = heading_matrices(root_quat)
+    block = np.zeros((n, 13, 13))  # one product per character turns every link row into the heading frame
+    block[:, 0:3, 0:3] = block[:, 7:10, 7:10] = block[:, 10:13, 10:13] = rot
+    block[:, 3:7, 3:7] = qmat
+    rows = links[:, :, :13] @ block  # [N,L,13]: position, rotation w,x,y,z, linear and angular velocity
+    rows[:, :, 0:3] -= (root_pos[:, None, :] @ rot)
+    rows[:, :, 3:7] *= np.where(rows[:, :, 3:4] < 0.0, -1.0, 1.0)
+    out = np.empty((n, 2 + 13 * L), dtype=np.float32)
+    out[:, 0], out[:, 1] = phase, root_pos[:, 1]
+    out[:, 2 : 2 + 7 * L].reshape(n, L, 7)[:] = rows[:, :, 0:7]
+    out[:, 2 + 7 * L :].reshape(n, L, 6)[:] = rows[:, :, 7:13]
+    return out
 
 
 def build_observation(phase: float, root_pos: np.ndarray, root_quat: np.ndarray, links: np.ndarray) -> np.ndarray:
-    """The state vector.
-
-    Shapes: root_pos [3], root_quat [4] x,y,z,w, links [L,>=13] rows of
-    (com position 3, orientation x,y,z,w 4, linear velocity 3, angular velocity 3)
-    -> [2 + 13L] float32.
-    """
-    n = links.shape[0]
-    rot, qmat = heading_matrices(root_quat)
-    block = np.zeros((13, 13))  # one product turns every link row into the heading frame
-    block[0:3, 0:3] = block[7:10, 7:10] = block[10:13, 10:13] = rot
-    block[3:7, 3:7] = qmat
-    rows = links[:, :13] @ block  # [L,13]: position, rotation w,x,y,z, linear and angular velocity
-    rows[:, 0:3] -= root_pos @ rot
-    rows[rows[:, 3] < 0.0, 3:7] *= -1.0
-    out = np.empty(2 + 13 * n, dtype=np.float32)
-    out[0], out[1] = phase, root_pos[1]
-    out[2 : 2 + 7 * n].reshape(n, 7)[:] = rows[:, 0:7]
-    out[2 + 7 * n :].reshape(n, 6)[:] = rows[:, 7:13]
-    return out
+    """The state vector of one character: `build_observations` without the leading axis
+    (root_pos [3], root_quat [4], links [L,>=13] -> [2 + 13L] float32)."""
+    return build_observations(np.array([phase]), root_pos[None], root_quat[None], links[None])[0]

@@ -10,12 +10,10 @@ renormalized). Loop cycles add `clip.cycle_offset` to every position.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from characters.kinematics import KinematicTree, center_of_mass, link_frames
-from characters.state import CharacterState
+from characters.state import CharacterState, map_arrays
 from motions.clip import Clip
 from motions.interpolate import Pose, PoseVelocity, pose_at, velocity_at
 
@@ -80,40 +78,40 @@ class ReferenceMotion:
         if state is None:
             if len(self._recent) >= 8:
                 self._recent.clear()
-            state = self._recent[t] = self._state_at(t)
+            state = self._recent[t] = map_arrays(self.states_at(np.array([t])), lambda a: a[0])
         return state
 
-    def _state_at(self, t: float) -> CharacterState:
+    def states_at(self, times: np.ndarray) -> CharacterState:
+        """The reference at N times [N] (seconds from the clip start), as one CharacterState whose
+        arrays carry a leading N axis: root_pos [N,3], link_pos [N,L,3], ..."""
+        t = np.asarray(times, dtype=float)
         if self.clip.loop:
-            cycle = float(math.floor(t / self.period))
+            cycle = np.floor(t / self.period)
             local = t - cycle * self.period
         else:
-            cycle = 0.0
-            local = min(max(t, 0.0), self.period)
-        row = self._row(local)
-        if cycle:
-            row = row + cycle * self._offset_row
-        if not self.clip.loop and t >= self.period:
-            s = self._slices
-            for k in (3, 4, 5, 9):  # past the end of a one-shot clip: the last pose, at rest
-                row[s[k]] = 0.0
-        q = row[self._quat_cols]
-        row[self._quat_cols] = q / np.sqrt(np.einsum("ij,ij->i", q, q))[:, None]
-        s = self._slices
-        L = self._num_links
-        return CharacterState(
-            pose=Pose(row[s[0]], row[s[1]], row[s[2]]),
-            velocity=PoseVelocity(row[s[3]], row[s[4]], row[s[5]]),
-            link_pos=row[s[6]].reshape(L, 3),
-            link_quat=row[s[7]].reshape(L, 4),
-            joint_pos=row[s[8]].reshape(L, 3),
-            com_vel=row[s[9]],
-        )
-
-    def _row(self, local: float) -> np.ndarray:
-        """Interpolated table row at a time within one cycle, local in [0, period]."""
-        i = min(int(local * self.table_hz), self._grid - 1)
+            cycle = np.zeros_like(t)
+            local = np.clip(t, 0.0, self.period)
+        i = np.minimum((local * self.table_hz).astype(int), self._grid - 1)
         t0 = i / self.table_hz
-        t1 = (i + 1) / self.table_hz if i + 1 < self._grid else self.period
-        f = min(max((local - t0) / (t1 - t0), 0.0), 1.0)
-        return self._table[i] + f * (self._table[i + 1] - self._table[i])
+        t1 = np.where(i + 1 < self._grid, (i + 1) / self.table_hz, self.period)
+        f = np.clip((local - t0) / (t1 - t0), 0.0, 1.0)[:, None]
+        lo = self._table[i]
+        rows = lo + f * (self._table[i + 1] - lo)  # [N,C]
+        rows += cycle[:, None] * self._offset_row
+        s = self._slices
+        if not self.clip.loop:
+            done = t >= self.period
+            if done.any():
+                for k in (3, 4, 5, 9):  # past the end of a one-shot clip: the last pose, at rest
+                    rows[done, s[k]] = 0.0
+        q = rows[:, self._quat_cols]  # [N,Q,4]
+        rows[:, self._quat_cols] = q / np.sqrt(np.einsum("nqi,nqi->nq", q, q))[..., None]
+        n, L = len(t), self._num_links
+        return CharacterState(
+            pose=Pose(rows[:, s[0]], rows[:, s[1]], rows[:, s[2]]),
+            velocity=PoseVelocity(rows[:, s[3]], rows[:, s[4]], rows[:, s[5]]),
+            link_pos=rows[:, s[6]].reshape(n, L, 3),
+            link_quat=rows[:, s[7]].reshape(n, L, 4),
+            joint_pos=rows[:, s[8]].reshape(n, L, 3),
+            com_vel=rows[:, s[9]],
+        )

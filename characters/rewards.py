@@ -12,7 +12,7 @@ import numpy as np
 
 from characters.config import RewardConfig
 from characters.layout import JointLayout
-from characters.state import CharacterState
+from characters.state import CharacterState, add_batch_axis
 from motions.rotations import heading_angle, heading_rotation, yaw_matrix
 
 TERMS = ("pose", "velocity", "end_effector", "root", "com")
@@ -44,40 +44,50 @@ def imitation_errors(sim: CharacterState, ref: CharacterState, layout: JointLayo
 
 def errors_and_metrics(sim: CharacterState, ref: CharacterState, layout: JointLayout, ee: np.ndarray,
                        cfg: RewardConfig) -> tuple[dict[str, float], dict[str, float]]:  # fmt: skip
-    """`imitation_errors` and `tracking_metrics` in one pass (the environment's step needs both).
+    """`imitation_errors` and `tracking_metrics` in one pass, for one character (see `batch_errors_and_metrics`)."""
+    errors, metrics = batch_errors_and_metrics(add_batch_axis(sim), add_batch_axis(ref), layout, ee, cfg)
+    return {k: float(v[0]) for k, v in errors.items()}, {k: float(v[0]) for k, v in metrics.items()}
 
-    Written for few numpy calls (tests check it against the plain functions in this
-    file): it runs once per control step. The metrics also hold body_pos_err_max_m
+
+def batch_errors_and_metrics(sim: CharacterState, ref: CharacterState, layout: JointLayout, ee: np.ndarray,
+                             cfg: RewardConfig) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:  # fmt: skip
+    """`imitation_errors` and `tracking_metrics` of N characters in one pass (the environment's step needs both).
+
+    sim, ref: CharacterStates whose arrays carry a leading N axis (root_pos [N,3], link_pos [N,L,3], ...)
+    -> ({error name: [N]}, {metric name: [N]}). Written for few numpy calls over the whole batch (tests
+    check it against the plain functions in this file). The metrics also hold body_pos_err_max_m
     (the farthest link from its reference), which the pose-drift termination reads."""
-    sj, rj = sim.pose.joints, ref.pose.joints
-    sph = 2.0 * np.arccos(np.minimum(np.abs(layout.sph_sum @ (sj * rj)), 1.0))  # [S] quaternion angles
-    angles = np.concatenate([sph, np.abs((sj - rj)[layout.rev_pose])])  # [S+R]: spherical, then revolute
+    sj, rj = sim.pose.joints, ref.pose.joints  # [N,D]
+    sph = 2.0 * np.arccos(np.minimum(np.abs((sj * rj) @ layout.sph_sum.T), 1.0))  # [N,S] quaternion angles
+    angles = np.concatenate([sph, np.abs((sj - rj)[:, layout.rev_pose])], axis=1)  # [N,S+R]: spherical, then revolute
     qs, qr = sim.pose.root_quat, ref.pose.root_quat
-    root_rot2 = (2.0 * math.acos(min(abs(float(qs @ qr)), 1.0))) ** 2
-    pose = layout.root_weight * root_rot2 + float(angles @ (layout.rot_weight * angles))
+    root_rot2 = (2.0 * np.arccos(np.minimum(np.abs(np.einsum("ni,ni->n", qs, qr)), 1.0))) ** 2  # [N]
+    pose = layout.root_weight * root_rot2 + (angles * angles) @ layout.rot_weight
     dv = sim.velocity.joints - ref.velocity.joints
     dw = sim.velocity.root_ang - ref.velocity.root_ang
-    root_dw = float(dw @ dw)
-    velocity = layout.root_weight * root_dw + float(dv @ (layout.vel_weight * dv))
-    sim_ee, ref_ee = sim.joint_pos[ee], ref.joint_pos[ee]
+    root_dw = np.einsum("ni,ni->n", dw, dw)
+    velocity = layout.root_weight * root_dw + (dv * dv) @ layout.vel_weight
+    sim_ee, ref_ee = sim.joint_pos[:, ee], ref.joint_pos[:, ee]  # [N,E,3]
     # end effectors in each root's heading frame, heights from the ground: subtract the root's x and z only
-    d_hf = (sim_ee - sim.pose.root_pos * _XZ) @ heading_rotation(qs) - (ref_ee - ref.pose.root_pos * _XZ) @ heading_rotation(qr)
+    n = len(qs)
+    headings = heading_rotation(np.concatenate([qs, qr]))  # [2N,3,3]: sim, then reference
+    d_hf = (sim_ee - (sim.pose.root_pos * _XZ)[:, None]) @ headings[:n] - (ref_ee - (ref.pose.root_pos * _XZ)[:, None]) @ headings[n:]
     dp, dvl = sim.pose.root_pos - ref.pose.root_pos, sim.velocity.root_lin - ref.velocity.root_lin
-    root = float(dp @ dp) + cfg.root_rot_coef * root_rot2 + cfg.root_vel_coef * float(dvl @ dvl) + cfg.root_ang_vel_coef * root_dw
+    root = (np.einsum("ni,ni->n", dp, dp) + cfg.root_rot_coef * root_rot2 + cfg.root_vel_coef * np.einsum("ni,ni->n", dvl, dvl)
+            + cfg.root_ang_vel_coef * root_dw)  # fmt: skip
     dc = sim.com_vel - ref.com_vel
-    errors = {"pose": pose, "velocity": velocity, "end_effector": float(np.einsum("ij,ij->", d_hf, d_hf)),
-              "root": root, "com": cfg.com_vel_coef * float(dc @ dc)}  # fmt: skip
-    # distances of the end effectors [E] and the links [L] from the clip's, as Python floats: numpy's
-    # reductions cost microseconds each on arrays this small
-    d = np.concatenate([sim_ee - ref_ee, sim.link_pos - ref.link_pos])
-    dist = np.sqrt(np.einsum("ij,ij->i", d, d)).tolist()
-    ee_dist, body = dist[: len(ee)], dist[len(ee) :]
-    rot = angles.tolist()
-    metrics = {
-        "joint_rot_err_rad": sum(rot) / len(rot),
-        "end_effector_err_m": sum(ee_dist) / len(ee_dist),
-        "body_pos_err_m": sum(body) / len(body),
-        "body_pos_err_max_m": max(body),
+    errors = {"pose": pose, "velocity": velocity, "end_effector": np.einsum("nij,nij->n", d_hf, d_hf),
+              "root": root, "com": cfg.com_vel_coef * np.einsum("ni,ni->n", dc, dc)}  # fmt: skip
+    # distances of the end effectors [N,E] and the links [N,L] from the clip's
+    d = np.concatenate([sim_ee - ref_ee, sim.link_pos - ref.link_pos], axis=1)
+    dist = np.sqrt(np.einsum("nij,nij->ni", d, d))
+    e = len(ee)
+    body = dist[:, e:]
+    metrics = {  # sums over counts: np.mean costs microseconds more per call
+        "joint_rot_err_rad": angles.sum(axis=1) / angles.shape[1],
+        "end_effector_err_m": dist[:, :e].sum(axis=1) / e,
+        "body_pos_err_m": body.sum(axis=1) / body.shape[1],
+        "body_pos_err_max_m": body.max(axis=1),
     }
     return errors, metrics
 
@@ -92,19 +102,20 @@ def _heading_frame(points: np.ndarray, pose) -> np.ndarray:
     return rel
 
 
-def reward_terms(errors: dict[str, float], cfg: RewardConfig) -> dict[str, float]:
-    """exp(-scale * err) per term, each in (0, 1]."""
+def reward_terms(errors: dict, cfg: RewardConfig) -> dict:
+    """exp(-scale * err) per term, each in (0, 1]; errors are floats or arrays [N] (then so are the terms)."""
+    exp = math.exp if isinstance(errors["pose"], float) else np.exp
     return {
-        "pose": math.exp(-cfg.pose_scale * errors["pose"]),
-        "velocity": math.exp(-cfg.velocity_scale * errors["velocity"]),
-        "end_effector": math.exp(-cfg.end_effector_scale * errors["end_effector"]),
-        "root": math.exp(-cfg.root_scale * errors["root"]),
-        "com": math.exp(-cfg.com_scale * errors["com"]),
+        "pose": exp(-cfg.pose_scale * errors["pose"]),
+        "velocity": exp(-cfg.velocity_scale * errors["velocity"]),
+        "end_effector": exp(-cfg.end_effector_scale * errors["end_effector"]),
+        "root": exp(-cfg.root_scale * errors["root"]),
+        "com": exp(-cfg.com_scale * errors["com"]),
     }
 
 
-def total_reward(terms: dict[str, float], cfg: RewardConfig) -> float:
-    """Weighted sum with weights normalized to 1: a reward in [0, 1]."""
+def total_reward(terms: dict, cfg: RewardConfig):
+    """Weighted sum with weights normalized to 1: a reward in [0, 1] (float, or [N] for array terms)."""
     weighted = (cfg.pose_weight * terms["pose"] + cfg.velocity_weight * terms["velocity"] + cfg.end_effector_weight
                 * terms["end_effector"] + cfg.root_weight * terms["root"] + cfg.com_weight * terms["com"])  # fmt: skip
     return weighted / (cfg.pose_weight + cfg.velocity_weight + cfg.end_effector_weight + cfg.root_weight + cfg.com_weight)

@@ -45,6 +45,8 @@ IMITATION_AWR = AWRConfig(
 # bench/action_modes.py, bench/RESULTS.md.
 IMITATION_ENV = EnvConfig(action_mode="relative")
 
+DEFAULT_ENVS_PER_WORKER = 1  # environments a rollout worker steps as one batch (--envs-per-worker)
+
 DEFAULT_BUDGET = "4h"  # a cap; training stops earlier when the skill meets the bar below
 BAR_NORMALIZED_RETURN = 0.8
 BAR_SUCCESS_RATE = 0.9

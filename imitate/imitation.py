@@ -10,7 +10,7 @@ from awr_core.sampler import EpisodeRecord
 from awr_core.vector import default_num_envs
 from characters.config import EnvConfig
 from characters.env import ImitationEnv, ReferenceMismatchError
-from characters.factory import ImitationEnvFactory
+from characters.factory import ImitationBatchFactory
 from imitate.defaults import SUCCESS_BODY_ERROR_M
 from imitate.errors import UserError
 
@@ -54,11 +54,12 @@ BACKENDS = ("local", "ray")
 
 
 def make_collector(character: str, clip_path: str, env_config: EnvConfig, num_envs: int, seed: int = 0,
-                   backend: str = "local", asynchronous: bool = False) -> Any:  # fmt: skip
-    """Rollout actors, one per env: local worker processes (in-process for one synchronous env) or Ray actors.
+                   backend: str = "local", asynchronous: bool = False, envs_per_worker: int = 1) -> Any:  # fmt: skip
+    """Rollout actors: `num_envs` local worker processes (in-process for one synchronous worker) or Ray
+    actors, each stepping `envs_per_worker` environments as one batch.
 
     For "ray", connect first (`awr_core.ray_actors.connect`)."""
-    factories = [ImitationEnvFactory(character, clip_path, env_config) for _ in range(num_envs)]
+    factories = [ImitationBatchFactory(character, clip_path, env_config, envs_per_worker) for _ in range(num_envs)]
     if backend == "ray":
         return RayCollector(factories, INFO_KEYS, seed=seed, asynchronous=asynchronous)
     if num_envs > 1 or asynchronous:

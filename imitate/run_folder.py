@@ -25,13 +25,14 @@ class RunConfig:
     clip_path: str
     env: EnvConfig
     awr: AWRConfig
-    num_envs: int
+    num_envs: int  # rollout workers (processes or Ray actors)
+    envs_per_worker: int = 1  # environments each worker steps as one batch
 
     def to_json(self) -> dict[str, Any]:
         return {
             "format": RUN_FORMAT, "version": RUN_VERSION, "package_version": __version__,
             "character": self.character, "motion": self.motion, "clip_path": self.clip_path,
-            "num_envs": self.num_envs, "env": to_jsonable(self.env), "awr": to_jsonable(self.awr),
+            "num_envs": self.num_envs, "envs_per_worker": self.envs_per_worker, "env": to_jsonable(self.env), "awr": to_jsonable(self.awr),
         }  # fmt: skip
 
 
@@ -63,6 +64,7 @@ def read_config(run_dir: Path) -> RunConfig:
         return RunConfig(
             character=data["character"], motion=data["motion"], clip_path=data["clip_path"],
             env=from_jsonable(EnvConfig, data["env"]), awr=from_jsonable(AWRConfig, data["awr"]), num_envs=int(data["num_envs"]),
+            envs_per_worker=int(data.get("envs_per_worker", 1)),  # run folders from before batches: one each
         )  # fmt: skip
     except (KeyError, TypeError, ValueError) as exc:
         raise UserError(f"{path}: run config is incomplete or invalid ({exc})") from None

@@ -6,6 +6,7 @@ import argparse
 import math
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from awr_core.config import AWRConfig, Budget
@@ -13,7 +14,7 @@ from characters.config import EnvConfig, RewardConfig
 from characters.registry import get_character
 from imitate.budget import describe, parse_budget
 from imitate.curves import plot_curve
-from imitate.defaults import BAR_NORMALIZED_RETURN, BAR_SUCCESS_RATE, DEFAULT_BUDGET, IMITATION_AWR, IMITATION_ENV
+from imitate.defaults import BAR_NORMALIZED_RETURN, BAR_SUCCESS_RATE, DEFAULT_BUDGET, DEFAULT_ENVS_PER_WORKER, IMITATION_AWR, IMITATION_ENV
 from imitate.errors import UserError
 from imitate.imitation import BACKENDS, default_asynchronous, default_envs
 from imitate.options import add_config_options, config_from_args
@@ -39,6 +40,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--envs", type=int, default=None,
                    help=f"environment worker processes (default: half the cores with --async, here "
                    f"{default_envs('local', True)}; one per core without, here {default_envs('local', False)})")  # fmt: skip
+    p.add_argument("--envs-per-worker", type=int, default=None, metavar="K",
+                   help=f"environments each worker steps as one batch (numpy work shared, physics per environment; "
+                   f"default {DEFAULT_ENVS_PER_WORKER})")  # fmt: skip
     p.add_argument("--backend", choices=BACKENDS, default="local",
                    help="where rollouts run: local worker processes, or Ray actors (pip install '.[cluster]') (default: local)")
     p.add_argument("--ray-address", default=None, metavar="ADDR",
@@ -68,7 +72,8 @@ def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
     if (run_dir / "config.json").exists():
         raise UserError(f"{run_dir}: already holds a run; use --resume {run_dir} to continue it")
     envs = args.envs or default_envs(args.backend, args.asynchronous)
-    return run_dir, RunConfig(spec.name, args.motion, str(clip_path.resolve()), env, awr, envs)
+    per_worker = args.envs_per_worker or DEFAULT_ENVS_PER_WORKER
+    return run_dir, RunConfig(spec.name, args.motion, str(clip_path.resolve()), env, awr, envs, per_worker)
 
 
 def _stop_gracefully_on_signals() -> None:
@@ -98,8 +103,7 @@ def run(args: argparse.Namespace) -> int:
     if args.resume:
         run_dir = args.resume
         config = read_config(run_dir)
-        if args.envs:
-            config = RunConfig(config.character, config.motion, config.clip_path, config.env, config.awr, args.envs)
+        config = replace(config, num_envs=args.envs or config.num_envs, envs_per_worker=args.envs_per_worker or config.envs_per_worker)
     else:
         run_dir, config = _new_run(args)
     budget = parse_budget(args.budget or DEFAULT_BUDGET)
@@ -107,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.resume:
         write_config(run_dir, config)
     collector = make_collector(config.character, config.clip_path, config.env, config.num_envs, seed=config.awr.seed,
-                               backend=args.backend, asynchronous=args.asynchronous)  # fmt: skip
+                               backend=args.backend, asynchronous=args.asynchronous, envs_per_worker=config.envs_per_worker)  # fmt: skip
     try:
         agent = make_agent(collector, config.awr)
         meta = {"character": config.character, "clip": Path(config.clip_path).name, "obs_size": obs_size, "act_size": act_size}
@@ -148,6 +152,7 @@ def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, res
     print(f"imitate: {verb} {config.character} on {Path(config.clip_path).name}")
     print(f"  run folder   {run_dir}")
     where = "Ray actors" if backend == "ray" else "worker processes"
+    where += f" x {config.envs_per_worker} environments" if config.envs_per_worker > 1 else ""
     where += ", asynchronous" if asynchronous else ""
     print(f"  env          {config.num_envs} {where}, {config.env.control_hz:g} Hz control / {config.env.sim_hz:g} Hz physics, "
           f"{config.env.action_mode} actions, {config.env.episode_seconds:g} s episodes")  # fmt: skip

@@ -11,8 +11,6 @@ Every function broadcasts over leading dimensions: shapes are written as
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 IDENTITY = np.array([0.0, 0.0, 0.0, 1.0])
@@ -175,27 +173,33 @@ def quat_left_matrix(a: np.ndarray) -> np.ndarray:
     return np.array([[w, -z, y, x], [z, w, -x, y], [-y, x, w, z], [-x, -y, -z, w]])
 
 
-def _heading_of(root_quat: np.ndarray) -> float:
-    """heading_angle of one quaternion [4] x,y,z,w, in scalar math (numpy's per-call cost dominates on one quaternion)."""
-    x, y, z, w = root_quat.tolist()
-    return math.atan2(-2.0 * (x * z - w * y), 1.0 - 2.0 * (y * y + z * z))
-
-
-def _yaw_rows(h: float) -> np.ndarray:
-    c, s = math.cos(h), math.sin(h)
-    return np.array(((c, 0.0, s), (0.0, 1.0, 0.0), (-s, 0.0, c)))
-
-
 def heading_rotation(root_quat: np.ndarray) -> np.ndarray:
-    """Matrix M taking world vectors, as rows, into the heading frame of one root orientation:
-    v_heading = v @ M, i.e. rotated by -heading_angle(root_quat). [4] x,y,z,w -> [3,3]."""
-    return _yaw_rows(_heading_of(root_quat))
+    """Matrix M taking world vectors, as rows, into the heading frame of a root orientation:
+    v_heading = v @ M, i.e. rotated by -heading_angle(root_quat). [..., 4] x,y,z,w -> [..., 3, 3]."""
+    return heading_matrices(root_quat)[0]
+
+
+def _yaw_basis() -> tuple[np.ndarray, ...]:
+    """Constant rows with which the heading matrices are c*A + s*B + C (flattened 3x3) and ch*D + sh*E (4x4)."""
+    a, b, c = np.zeros(9), np.zeros(9), np.zeros(9)
+    a[[0, 8]] = 1.0
+    b[2], b[6] = 1.0, -1.0
+    c[4] = 1.0
+    # columns of Q: the w, x, y, z rows of quat_left_matrix((0, sh, 0, ch))
+    d, e = np.zeros(16), np.zeros(16)
+    d[[1, 6, 11, 12]] = 1.0
+    e[[3, 4]], e[[9, 14]] = -1.0, 1.0
+    return a, b, c, d, e
+
+
+_YAW_A, _YAW_B, _YAW_C, _YAW_D, _YAW_E = _yaw_basis()
 
 
 def heading_matrices(root_quat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """heading_rotation(root_quat) [3,3], and Q [4,4] taking rotations, as rows x,y,z,w, into the same
-    heading frame and to w,x,y,z order: q @ Q equals to_wxyz(quat_mul(yaw_quat(-heading), q))."""
-    h = _heading_of(root_quat)
-    c, s = math.cos(-0.5 * h), math.sin(-0.5 * h)
-    # columns: the w, x, y, z rows of quat_left_matrix((0, s, 0, c))
-    return _yaw_rows(h), np.array(((0.0, c, 0.0, -s), (-s, 0.0, c, 0.0), (0.0, s, 0.0, c), (c, 0.0, s, 0.0)))
+    """heading_rotation(root_quat) [..., 3, 3], and Q [..., 4, 4] taking rotations, as rows x,y,z,w, into the
+    same heading frame and to w,x,y,z order: q @ Q equals to_wxyz(quat_mul(yaw_quat(-heading), q)).
+    Batched over the leading axes (the environments of a batch are rotated in one call)."""
+    h = heading_angle(np.asarray(root_quat, dtype=float))[..., None]
+    rot = np.cos(h) * _YAW_A + np.sin(h) * _YAW_B + _YAW_C
+    qmat = np.cos(0.5 * h) * _YAW_D - np.sin(0.5 * h) * _YAW_E  # the half angle of -heading: cos(-h/2), sin(-h/2)
+    return rot.reshape(*h.shape[:-1], 3, 3), qmat.reshape(*h.shape[:-1], 4, 4)

@@ -334,3 +334,18 @@ def test_huge_speed_counts_as_blow_up():
     _, r, term, _, info = e.step(reference_action(e))
     assert term and info.get("blow_up") and r == 0.0
     e.close()
+
+
+@pytest.mark.parametrize("lookahead", [1, 2])
+def test_relative_actions_are_added_to_the_clip_pose_lookahead_steps_ahead(lookahead):
+    e = ImitationEnv("humanoid", "walk.txt", EnvConfig(action_mode="relative", relative_lookahead_steps=lookahead))
+    e.reset(seed=2)
+    sent = []
+    send = e.body.set_pd_targets
+    e.body.set_pd_targets = lambda targets: (sent.append(np.array(targets)), send(targets))
+    for _ in range(3):
+        expected = e.reference.state_at(e.time + lookahead / 30.0).pose.joints
+        assert np.allclose(e.action_base_pose(), expected, atol=1e-12)
+        e.step(np.zeros(e.action_space.shape))
+        assert np.allclose(sent[-1], expected, atol=1e-12)  # a zero action tracks exactly that pose
+    e.close()

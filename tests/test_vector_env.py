@@ -55,3 +55,55 @@ def test_dead_worker_is_reported_not_hung():
             venv.step(np.zeros((2, 36), dtype=np.float32))
     finally:
         venv.close()
+
+
+@pytest.mark.parametrize("motion,config", [
+    ("run.txt", EnvConfig(episode_seconds=0.5)),  # absolute actions, short episodes: auto-resets on the way
+    ("walk.txt", EnvConfig(action_mode="relative", relative_lookahead_steps=2, reference_obs_steps=(1, 4), episode_seconds=0.6)),
+])  # fmt: skip
+def test_a_batch_steps_like_its_environments_one_by_one(motion, config):
+    """ImitationVectorEnv runs the numpy work of K environments in one pass: the same observations,
+    rewards, endings and infos as stepping K ImitationEnvs each on its own (to rounding)."""
+    from awr_core.vector import build_vector_env
+    from characters.factory import ImitationBatchFactory
+
+    k = 3
+    batch = build_vector_env([ImitationBatchFactory("humanoid", motion, config, k)])
+    assert batch.num_envs == k and type(batch).__name__ == "ImitationVectorEnv"
+    single = SyncVectorEnv([ImitationEnvFactory("humanoid", motion, config) for _ in range(k)])
+    try:
+        a, _ = batch.reset(seed=5)
+        b, _ = single.reset(seed=5)
+        assert np.array_equal(a, b)
+        rng = np.random.default_rng(1)
+        half = 0.5 * (batch.action_space.high - batch.action_space.low)
+        center = 0.5 * (batch.action_space.high + batch.action_space.low)
+        endings = 0
+        for _ in range(30):
+            act = center + rng.normal(0.0, 0.05, size=(k, half.size)) * half
+            ra, rb = batch.step(act), single.step(act)
+            assert np.allclose(ra[0], rb[0], atol=1e-5) and np.allclose(ra[1], rb[1], rtol=1e-9, atol=1e-12)
+            assert np.array_equal(ra[2], rb[2]) and np.array_equal(ra[3], rb[3])
+            for ia, ib in zip(ra[4], rb[4], strict=True):
+                assert set(ia) == set(ib)
+                assert ia["reward_terms"] == pytest.approx(ib["reward_terms"], rel=1e-9, abs=1e-12)
+                assert ia["body_pos_err_m"] == pytest.approx(ib["body_pos_err_m"], rel=1e-9)
+                if "final_obs" in ia:
+                    endings += 1
+                    assert ia["episode_steps"] == ib["episode_steps"]
+                    assert np.allclose(ia["final_obs"], ib["final_obs"], atol=1e-5)
+        assert endings >= k  # every environment finished an episode and was reset
+    finally:
+        batch.close()
+        single.close()
+
+
+def test_a_batch_refuses_environments_that_differ():
+    from characters.env import ImitationEnv
+    from characters.vector_env import ImitationVectorEnv
+
+    envs = [ImitationEnv("humanoid", "run.txt"), ImitationEnv("humanoid", "walk.txt")]
+    with pytest.raises(ValueError, match="share character, clip and config"):
+        ImitationVectorEnv(envs)
+    for env in envs:
+        env.close()
