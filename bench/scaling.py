@@ -9,7 +9,10 @@ Ray actors then ask for a fraction of a CPU each (2 cores / N actors).
 `--async` rows sample the next round while the learner updates (local backend: the
 learner then gets the cores the actors leave free, at least one thread).
 
-  python bench/scaling.py [--actors 1 2 4 8] [--iterations 3] [--backends local ray] [--async-too]
+`--envs-per-worker K [K ...]` repeats every configuration with each actor stepping
+K environments as one batch.
+
+  python bench/scaling.py [--actors 1 2 4 8] [--iterations 3] [--backends local ray] [--async-too] [--envs-per-worker 1 8]
 """
 
 from __future__ import annotations
@@ -30,9 +33,10 @@ from imitate.imitation import INFO_KEYS, connect_ray, learner_threads, make_agen
 from motions import resolve_clip  # noqa: E402
 
 
-def measure(backend: str, actors: int, asynchronous: bool, iterations: int, clip: str) -> dict[str, float]:
+def measure(backend: str, actors: int, asynchronous: bool, iterations: int, clip: str, per_worker: int = 1) -> dict[str, float]:
     config = IMITATION_AWR.__class__(**{**IMITATION_AWR.__dict__, "test_every": 10_000})
-    collector = make_collector("humanoid", clip, IMITATION_ENV, actors, seed=0, backend=backend, asynchronous=asynchronous)
+    collector = make_collector("humanoid", clip, IMITATION_ENV, actors, seed=0, backend=backend, asynchronous=asynchronous,
+                               envs_per_worker=per_worker)  # fmt: skip
     try:
         agent = make_agent(collector, config)
         with tempfile.TemporaryDirectory() as tmp:
@@ -55,24 +59,26 @@ def main() -> None:
     ap.add_argument("--async-too", action="store_true",
                     help="also measure --async for each backend: one actor per core, and one core left to the learner")  # fmt: skip
     ap.add_argument("--clip", default="walk.txt")
+    ap.add_argument("--envs-per-worker", type=int, nargs="+", default=[1], help="environments each actor steps as one batch")
     args = ap.parse_args()
     cores = os.cpu_count() or 1
     clip = str(resolve_clip(args.clip, "humanoid3d_"))
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.processor() or platform.machine()} · {cores} cores · "
           f"actor {IMITATION_AWR.actor_layers}, {IMITATION_AWR.samples_per_iter} samples/iter, {args.iterations} iterations")  # fmt: skip
-    print("| backend | actors | mode | samples/s | vs local, 1 actor | learner share of wall time |")
-    print("|---|---|---|---|---|---|")
+    print("| backend | actors | envs per actor | mode | samples/s | vs the first row | learner share of wall time |")
+    print("|---|---|---|---|---|---|---|")
     base = None
     runs = [(n, False) for n in args.actors] + ([(n, True) for n in sorted({max(1, cores - 1), cores})] if args.async_too else [])
     for backend in args.backends:
         if backend == "ray":
             connect_ray(None, cores)
         for n, asynchronous in runs:
-            r = measure(backend, n, asynchronous, args.iterations, clip)
-            base = base or r["samples_per_s"]
-            label = f"{n}" + (" (more actors than cores)" if n > cores else "")
-            print(f"| {backend} | {label} | {'async' if asynchronous else 'sync'} | {r['samples_per_s']:,.0f} | "
-                  f"{r['samples_per_s'] / base:.2f}x | {r['learner_share']:.0%} |", flush=True)  # fmt: skip
+            for k in args.envs_per_worker:
+                r = measure(backend, n, asynchronous, args.iterations, clip, k)
+                base = base or r["samples_per_s"]
+                label = f"{n}" + (" (more actors than cores)" if n > cores else "")
+                print(f"| {backend} | {label} | {k} | {'async' if asynchronous else 'sync'} | {r['samples_per_s']:,.0f} | "
+                      f"{r['samples_per_s'] / base:.2f}x | {r['learner_share']:.0%} |", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -149,10 +149,11 @@ class ImitationEnv(gym.Env):
         return max(0.0, pad - min((p[8] for p in points), default=pad))
 
     def _observe(self, sim: CharacterState, links: np.ndarray, phase: float) -> np.ndarray:
+        """The observation of this environment from its state as a batch of one (sim arrays [1,...], links [1,L,16])."""
         ahead = self.config.reference_obs_steps
         refs = self.reference.states_at(self.time + np.array(ahead) / self.config.control_hz) if ahead else None
-        obs = observe(np.array([phase]), sim.pose.root_pos[None], sim.pose.root_quat[None], links[None],
-                      refs and map_arrays(refs, lambda a: a[None]), self.config)[0]  # fmt: skip
+        obs = observe(np.array([phase]), sim.pose.root_pos, sim.pose.root_quat, links, refs and map_arrays(refs, lambda a: a[None]),
+                      self.config)[0]  # fmt: skip
         self._last_obs = obs
         return obs
 
@@ -175,17 +176,16 @@ class ImitationEnv(gym.Env):
         ref = self.reference.state_at(start)
         self.body.set_pose(ref.pose, ref.velocity)
         self._place_ghost(ref)
-        sim, links = self.sim_state()
-        error = float(np.max(np.linalg.norm(sim.link_pos - ref.link_pos, axis=1)))
-        if not error < 1e-2:
+        lift = self._ground_penetration()
+        if lift > 0.0:  # DeepMimic's ResolveCharGroundIntersect: clip feet that dip into the ground are lifted out
+            self.body.set_pose(replace(ref.pose, root_pos=ref.pose.root_pos + np.array([0.0, lift, 0.0])), ref.velocity)
+        sim, links = read_states([self])  # a batch of one, read once
+        error = float(np.max(np.linalg.norm(sim.link_pos[0] - ref.link_pos - np.array([0.0, lift, 0.0]), axis=1)))
+        if not error < 1e-2:  # the clip's pose (lifted as the body was) is not the body's: they do not fit
             raise ReferenceMismatchError(
                 f"character {self.spec_.name!r} does not take the pose of clip {self.clip.source!r} "
                 f"(body position error {error:.3g} m after reset; expected < 0.01 m)"
             )
-        lift = self._ground_penetration()
-        if lift > 0.0:  # DeepMimic's ResolveCharGroundIntersect: clip feet that dip into the ground are lifted out
-            self.body.set_pose(replace(ref.pose, root_pos=ref.pose.root_pos + np.array([0.0, lift, 0.0])), ref.velocity)
-            sim, links = self.sim_state()
         phase = self._phase()
         return self._observe(sim, links, phase), {"time": self.time, "phase": phase, "start_time": start, "lift_m": lift}
 

@@ -11,6 +11,8 @@ Every function broadcasts over leading dimensions: shapes are written as
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 IDENTITY = np.array([0.0, 0.0, 0.0, 1.0])
@@ -199,7 +201,17 @@ def heading_matrices(root_quat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """heading_rotation(root_quat) [..., 3, 3], and Q [..., 4, 4] taking rotations, as rows x,y,z,w, into the
     same heading frame and to w,x,y,z order: q @ Q equals to_wxyz(quat_mul(yaw_quat(-heading), q)).
     Batched over the leading axes (the environments of a batch are rotated in one call)."""
-    h = heading_angle(np.asarray(root_quat, dtype=float))[..., None]
+    q = np.asarray(root_quat, dtype=float)
+    lead = q.shape[:-1]
+    if q.size <= 16:  # up to 4 quaternions: scalar math per row beats a dozen numpy calls on tiny arrays
+        rots, qmats = [], []
+        for x, y, z, w in q.reshape(-1, 4).tolist():
+            h = math.atan2(-2.0 * (x * z - w * y), 1.0 - 2.0 * (y * y + z * z))
+            c, s, ch, sh = math.cos(h), math.sin(h), math.cos(0.5 * h), math.sin(0.5 * h)
+            rots.append((c, 0.0, s, 0.0, 1.0, 0.0, -s, 0.0, c))
+            qmats.append((0.0, ch, 0.0, sh, sh, 0.0, ch, 0.0, 0.0, -sh, 0.0, ch, ch, 0.0, -sh, 0.0))
+        return np.array(rots).reshape(*lead, 3, 3), np.array(qmats).reshape(*lead, 4, 4)
+    h = heading_angle(q)[..., None]
     rot = np.cos(h) * _YAW_A + np.sin(h) * _YAW_B + _YAW_C
     qmat = np.cos(0.5 * h) * _YAW_D - np.sin(0.5 * h) * _YAW_E  # the half angle of -heading: cos(-h/2), sin(-h/2)
-    return rot.reshape(*h.shape[:-1], 3, 3), qmat.reshape(*h.shape[:-1], 4, 4)
+    return rot.reshape(*lead, 3, 3), qmat.reshape(*lead, 4, 4)

@@ -106,3 +106,14 @@ def test_heading_matrices_undo_the_heading():
         assert np.allclose(q @ qmat, to_wxyz(quat_mul(inverse_heading, q)), atol=1e-12)
         # the root itself ends up with zero heading
         assert heading_angle(from_wxyz(r @ qmat)) == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(2,), (3, 5)])
+def test_heading_matrices_of_a_batch_equal_one_by_one(shape):
+    """Small batches take a scalar path, large ones numpy: every row equals the single-quaternion result."""
+    quats = random_quats(int(np.prod(shape)), seed=8).reshape(*shape, 4)
+    rot, qmat = heading_matrices(quats)
+    assert rot.shape == (*shape, 3, 3) and qmat.shape == (*shape, 4, 4)
+    for index in np.ndindex(*shape):
+        one_rot, one_qmat = heading_matrices(quats[index])
+        assert np.allclose(rot[index], one_rot, atol=1e-12) and np.allclose(qmat[index], one_qmat, atol=1e-12)
