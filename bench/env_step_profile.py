@@ -1,9 +1,11 @@
-"""Where one control step of the ImitationEnv spends its time: physics against our Python/numpy work.
+"""Where one control step of the environment spends its time: physics against our Python/numpy work.
 
-Wraps the parts of `ImitationEnv.step` with timers (the real step runs unchanged)
-and steps the humanoid on the run clip with the same actions as env_throughput.py.
+Wraps the parts of `characters.env.step_many` with timers (the real step runs unchanged)
+and steps a batch of K humanoids on the run clip (K = --batch, 8 as a rollout worker
+steps them; 1 = one ImitationEnv) with the same actions as env_throughput.py. Figures
+are per control step of one environment.
 
-  python bench/env_step_profile.py [--steps 3000]
+  python bench/env_step_profile.py [--steps 3000] [--batch 8]
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from env_throughput import ReferenceActions  # noqa: E402
 import characters.env as env_module  # noqa: E402
 from characters.config import EnvConfig  # noqa: E402
 from characters.env import ImitationEnv  # noqa: E402
+from characters.vector_env import ImitationVectorEnv  # noqa: E402
 
 SPENT: dict[str, float] = {}
 
@@ -38,46 +41,58 @@ def timed(name, fn):
     return wrapper
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--steps", type=int, default=3000)
-    args = ap.parse_args()
-    env = ImitationEnv("humanoid", "run.txt", EnvConfig())
-    acts = ReferenceActions(env)
-    rng = np.random.default_rng(0)
-    env.body.apply_pd = timed("stable-PD command (8 per step)", env.body.apply_pd)
-    env_module.pb.stepSimulation = timed("stepSimulation (8 per step)", env_module.pb.stepSimulation)
-    env.sim_state = timed("state reads", env.sim_state)
-    env_module.errors_and_metrics = timed("error pass", env_module.errors_and_metrics)
-    env_module.build_observation = timed("observation", env_module.build_observation)
-    env.actions.targets = timed("action -> PD targets", env.actions.targets)
-    env.reference.state_at = timed("reference lookup", env.reference.state_at)
-    env.reset(seed=1)
-    total, resets = 0.0, 0.0
-    for _ in range(args.steps):
-        a = acts.sample(env.time, rng)
-        t = time.perf_counter()
-        _, _, term, trunc, _ = env.step(a)
-        total += time.perf_counter() - t
-        if term or trunc:
-            saved = dict(SPENT)  # the parts a reset calls are not the step's
-            t = time.perf_counter()
-            env.reset()
-            resets += time.perf_counter() - t
+def timed_whole(name, fn):
+    """Like `timed`, but the parts timed inside (a reset reads states too) count only under `name`."""
+
+    def wrapper(*args, **kwargs):
+        saved, t = dict(SPENT), time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            elapsed = time.perf_counter() - t
             SPENT.clear()
             SPENT.update(saved)
-    n = args.steps
-    print(f"# {time.strftime('%Y-%m-%d %H:%M')} · run clip · {n} control steps · µs per control step")
+            SPENT[name] = SPENT.get(name, 0.0) + elapsed
+
+    return wrapper
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--steps", type=int, default=3000, help="control steps per environment")
+    ap.add_argument("--batch", type=int, default=8, help="environments stepped as one batch")
+    args = ap.parse_args()
+    venv = ImitationVectorEnv([ImitationEnv("humanoid", "run.txt", EnvConfig()) for _ in range(args.batch)])
+    first = venv.envs[0]
+    acts = ReferenceActions(first)
+    rng = np.random.default_rng(0)
+    for env in venv.envs:
+        env.body.apply_pd = timed("stable-PD command (8 per step)", env.body.apply_pd)
+        env._fell = timed("fall check (contacts)", env._fell)
+        env.reset = timed_whole("resets (amortized)", env.reset)
+    env_module.pb.stepSimulation = timed("stepSimulation (8 per step)", env_module.pb.stepSimulation)
+    env_module.read_states = timed("state reads", env_module.read_states)
+    env_module.batch_errors_and_metrics = timed("error pass", env_module.batch_errors_and_metrics)
+    env_module.observe = timed("observation", env_module.observe)
+    first.actions.targets = timed("action -> PD targets", first.actions.targets)
+    first.reference.states_at = timed("reference lookup", first.reference.states_at)
+    venv.reset(seed=1)
+    SPENT.clear()
+    total = 0.0
+    for _ in range(args.steps):
+        a = acts.sample_batch(np.array([env.time for env in venv.envs]), rng)
+        t = time.perf_counter()
+        venv.step(a)
+        total += time.perf_counter() - t
+    n = args.steps * args.batch
+    print(f"# {time.strftime('%Y-%m-%d %H:%M')} · run clip · a batch of {args.batch} · {args.steps} control steps each · "
+          "µs per control step of one environment")  # fmt: skip
     print("| part | µs per step |")
     print("|---|---|")
     for name, seconds in SPENT.items():
-        if name != "reference lookup":
-            print(f"| {name} | {seconds / n * 1e6:.1f} |")
-    print(f"| reference lookup | {SPENT.get('reference lookup', 0.0) / n * 1e6:.1f} |")
-    rest = total - sum(v for k, v in SPENT.items() if k not in ("reference lookup",))
-    print(f"| rest of step (reference lookup, checks, info, reward sum) | {rest / n * 1e6:.1f} |")
+        print(f"| {name} | {seconds / n * 1e6:.1f} |")
+    print(f"| rest (rewards, termination, infos, auto-reset bookkeeping) | {(total - sum(SPENT.values())) / n * 1e6:.1f} |")
     print(f"| whole step | {total / n * 1e6:.1f} |")
-    print(f"| resets, amortized | {resets / n * 1e6:.1f} |")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import pytest
 
 TINY = ["--budget", "600", "--samples-per-iter", "300", "--actor-layers", "32,32", "--critic-layers", "32,32",
         "--actor-steps", "5", "--critic-steps", "5", "--test-every", "1", "--test-episodes", "1", "--episode-seconds", "1",
-        "--envs", "2"]  # fmt: skip
+        "--envs", "2", "--envs-per-worker", "3"]  # fmt: skip
 
 
 def imitate(*args, cwd=None):
@@ -31,12 +31,14 @@ def tiny_run(tmp_path_factory):
 def test_train_writes_a_run_folder(tiny_run):
     run, stdout = tiny_run
     assert "training humanoid on humanoid3d_walk.txt" in stdout
-    assert "2 worker processes, asynchronous" in stdout  # local workers sample while the learner updates by default
+    # local workers sample while the learner updates by default, each stepping its environments as one batch
+    assert "2 worker processes x 3 environments, asynchronous" in stdout
     assert "stopped: sample budget reached" in stdout
     assert (run / "checkpoints" / "latest.pt").exists() and (run / "checkpoints" / "best.pt").exists()
     assert (run / "curve.png").stat().st_size > 1000
     config = json.loads((run / "config.json").read_text())
     assert config["character"] == "humanoid" and config["awr"]["actor_layers"] == [32, 32]
+    assert (config["num_envs"], config["envs_per_worker"]) == (2, 3)
     assert config["env"]["sim_hz"] == 240 and config["env"]["episode_seconds"] == 1
     with (run / "log.csv").open() as f:
         rows = list(csv.DictReader(f))
@@ -63,6 +65,7 @@ def test_resume_continues_the_curve(tiny_run):
     out = imitate("--resume", run, "--budget", "300")
     assert out.returncode == 0, out.stderr
     assert "resuming at iteration 2" in out.stdout
+    assert "2 worker processes x 3 environments" in out.stdout  # the run's own setting
     with (run / "log.csv").open() as f:
         assert [int(r["iteration"]) for r in csv.DictReader(f)] == [1, 2, 3]
 
