@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from awr_core.trainer import Trainer  # noqa: E402
-from imitate.defaults import IMITATION_AWR, IMITATION_ENV  # noqa: E402
+from imitate.defaults import DEFAULT_ENVS_PER_WORKER, IMITATION_AWR, IMITATION_ENV  # noqa: E402
 from imitate.imitation import INFO_KEYS, connect_ray, learner_threads, make_agent, make_collector  # noqa: E402
 from motions import resolve_clip  # noqa: E402
 
@@ -59,7 +59,8 @@ def main() -> None:
     ap.add_argument("--async-too", action="store_true",
                     help="also measure --async for each backend: one actor per core, and one core left to the learner")  # fmt: skip
     ap.add_argument("--clip", default="walk.txt")
-    ap.add_argument("--envs-per-worker", type=int, nargs="+", default=[1], help="environments each actor steps as one batch")
+    ap.add_argument("--envs-per-worker", type=int, nargs="+", default=[DEFAULT_ENVS_PER_WORKER],
+                    help=f"environments each actor steps as one batch (default: imitate's, {DEFAULT_ENVS_PER_WORKER})")  # fmt: skip
     args = ap.parse_args()
     cores = os.cpu_count() or 1
     clip = str(resolve_clip(args.clip, "humanoid3d_"))

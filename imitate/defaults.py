@@ -45,7 +45,9 @@ IMITATION_AWR = AWRConfig(
 # bench/action_modes.py, bench/RESULTS.md.
 IMITATION_ENV = EnvConfig(action_mode="relative")
 
-DEFAULT_ENVS_PER_WORKER = 1  # environments a rollout worker steps as one batch (--envs-per-worker)
+# environments a rollout worker steps as one batch (--envs-per-worker): on walk, 1.23x the samples/s of one
+# per worker and per sample no worse (30-episode eval at 700k: 47.1 vs 43.6 steps; bench/RESULTS.md, session 6)
+DEFAULT_ENVS_PER_WORKER = 8
 
 DEFAULT_BUDGET = "4h"  # a cap; training stops earlier when the skill meets the bar below
 BAR_NORMALIZED_RETURN = 0.8
