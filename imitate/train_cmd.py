@@ -158,7 +158,8 @@ def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, res
           f"{config.env.action_mode} actions, {config.env.episode_seconds:g} s episodes")  # fmt: skip
     print(f"  AWR          actor {a.actor_layers} critic {a.critic_layers}, {a.optimizer} lr {a.actor_lr:g}/{a.critic_lr:g}, "
           f"{a.samples_per_iter} samples/iter, buffer {a.buffer_size:,}, std {a.action_std:g}")  # fmt: skip
-    print(f"  budget       {describe(budget)}; Ctrl-C stops after saving")
+    since = " from here on (the run's earlier samples and time do not count)" if resumed else ""
+    print(f"  budget       {describe(budget)}{since}; Ctrl-C stops after saving")
     sys.stdout.flush()
 
 

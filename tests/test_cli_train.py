@@ -66,6 +66,7 @@ def test_resume_continues_the_curve(tiny_run):
     assert out.returncode == 0, out.stderr
     assert "resuming at iteration 2" in out.stdout
     assert "2 worker processes x 3 environments" in out.stdout  # the run's own setting
+    assert "budget       300 samples from here on" in out.stdout  # a resumed run's budget counts from the resume
     with (run / "log.csv").open() as f:
         assert [int(r["iteration"]) for r in csv.DictReader(f)] == [1, 2, 3]
 
