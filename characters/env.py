@@ -10,6 +10,11 @@ allowed ground-contact links touches the ground, or a link drifts more than
 `pose_termination_m` from its reference position) or the physics blows up;
 it is *truncated* at `episode_seconds` or when a non-looping clip ends.
 The normalized episode return is the return divided by the number of steps.
+
+`step_many` steps several environments of one character, clip and config as a
+batch (the numpy work once for all, the physics per environment);
+`ImitationEnv.step` is a batch of one, and `characters.vector_env` wraps a batch
+behind the vector-env interface the rollout workers use.
 """
 
 from __future__ import annotations
