@@ -135,7 +135,7 @@ def test_imitate_trains_on_ray_actors_asynchronously(tmp_path):
 
     out = imitate("--motion", "walk.txt", "--out", tmp_path / "run", "--backend", "ray", "--async", *TINY)
     assert out.returncode == 0, out.stderr
-    assert "2 Ray actors, asynchronous" in out.stdout and "stopped: sample budget reached" in out.stdout
+    assert "2 Ray actors x 3 environments, asynchronous" in out.stdout and "stopped: sample budget reached" in out.stdout
     assert (tmp_path / "run" / "checkpoints" / "latest.pt").exists()
 
 
