@@ -151,7 +151,8 @@ def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, res
     verb = f"resuming at iteration {trainer.agent.iteration} ({trainer.samples:,} samples)" if resumed else "training"
     print(f"imitate: {verb} {config.character} on {Path(config.clip_path).name}")
     print(f"  run folder   {run_dir}")
-    where = "Ray actors" if backend == "ray" else "worker processes"
+    one = config.num_envs == 1
+    where = ("Ray actor" if one else "Ray actors") if backend == "ray" else ("worker process" if one else "worker processes")
     where += f" x {config.envs_per_worker} environments" if config.envs_per_worker > 1 else ""
     where += ", asynchronous" if asynchronous else ""
     print(f"  env          {config.num_envs} {where}, {config.env.control_hz:g} Hz control / {config.env.sim_hz:g} Hz physics, "
