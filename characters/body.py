@@ -64,6 +64,8 @@ class SimCharacter:
         self._zero_velocities = [[0.0] * j.velocity_dofs for j in spec.joints]
         self._pd_positions: list[list[float]] = []
         self._pose_size = sum(spec.joint_dofs)
+        self._vel_size = sum(j.velocity_dofs for j in spec.joints)
+        self.state_width = 13 + self._pose_size + self._vel_size + 16 * self.num_links  # numbers `state_values` yields
 
     def make_ghost(self, rgba: tuple[float, float, float, float]) -> None:
         """Turn this body into a see-through marker: no collisions, translucent colour."""
@@ -110,11 +112,6 @@ class SimCharacter:
             velocities = self._split(velocity.joints, [j.velocity_dofs for j in self.spec.joints])
         pb.resetJointStatesMultiDof(self.body, self.joint_indices, positions, velocities, physicsClientId=c)
 
-    @property
-    def state_width(self) -> int:
-        """How many numbers `state_values` yields: 13 (root) + D + V (joints) + 16 L (links)."""
-        return 13 + self._pose_size + sum(j.velocity_dofs for j in self.spec.joints) + 16 * self.num_links
-
     def state_values(self) -> Iterator[float]:
         """The whole simulated state as one stream of `state_width` floats (world frame), in this order:
         root position 3, orientation x,y,z,w 4, linear and angular velocity 3 + 3; joint positions
@@ -132,8 +129,7 @@ class SimCharacter:
     def split_state(self, flat: np.ndarray) -> tuple[Pose, PoseVelocity, np.ndarray]:
         """`state_values` of N bodies as an array [N, state_width] -> Pose, PoseVelocity with a leading
         N axis and the link rows [N, L, 16] (views into `flat`)."""
-        d, n = self._pose_size, len(flat)
-        v = self.state_width - 13 - d - 16 * self.num_links
+        d, v, n = self._pose_size, self._vel_size, len(flat)
         pose = Pose(flat[:, 0:3], flat[:, 3:7], flat[:, 13 : 13 + d])
         velocity = PoseVelocity(flat[:, 7:10], flat[:, 10:13], flat[:, 13 + d : 13 + d + v])
         return pose, velocity, flat[:, 13 + d + v :].reshape(n, self.num_links, 16)

@@ -156,9 +156,10 @@ class ImitationEnv(gym.Env):
     def _observe(self, sim: CharacterState, links: np.ndarray, phase: float) -> np.ndarray:
         """The observation of this environment from its state as a batch of one (sim arrays [1,...], links [1,L,16])."""
         ahead = self.config.reference_obs_steps
-        refs = self.reference.states_at(self.time + np.array(ahead) / self.config.control_hz) if ahead else None
-        obs = observe(np.array([phase]), sim.pose.root_pos, sim.pose.root_quat, links, refs and map_arrays(refs, lambda a: a[None]),
-                      self.config)[0]  # fmt: skip
+        refs = None
+        if ahead:  # the clip at those steps, as a batch of one: link arrays [1,K,L,...]
+            refs = map_arrays(self.reference.states_at(self.time + np.array(ahead) / self.config.control_hz), lambda a: a[None])
+        obs = observe(np.array([phase]), sim.pose.root_pos, sim.pose.root_quat, links, refs, self.config)[0]
         self._last_obs = obs
         return obs
 

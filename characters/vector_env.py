@@ -47,4 +47,3 @@ class ImitationVectorEnv:
     def close(self) -> None:
         for env in self.envs:
             env.close()
-
