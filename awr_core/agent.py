@@ -70,6 +70,17 @@ class AWRAgent:
             return torch.optim.Adam(net.parameters(), lr=lr, fused=True)
         raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.config.optimizer!r}")
 
+    @property
+    def action_std(self) -> float:
+        """The exploration std now, in normalized action units (0 for a discrete policy)."""
+        return 0.0 if self.discrete else float(self.policy.log_std[0].exp())
+
+    @torch.no_grad()
+    def set_action_std(self, std: float) -> None:
+        """Explore with this std from now on (the log-likelihood of the actor loss uses it too)."""
+        if not self.discrete:
+            self.policy.log_std.fill_(math.log(std))
+
     # ------------------------------------------------------------- acting
     @torch.no_grad()
     def act(self, obs: np.ndarray, deterministic: bool = False) -> np.ndarray:
@@ -96,7 +107,7 @@ class AWRAgent:
             discrete=self.discrete,
             action_center=np.zeros(1, np.float32) if self.discrete else self.scaler.center.astype(np.float32),
             action_half=np.ones(1, np.float32) if self.discrete else self.scaler.half.astype(np.float32),
-            action_std=self.config.action_std,
+            action_std=self.action_std,
             version=self.iteration,
         )
 

@@ -11,6 +11,7 @@ COLUMNS = [
     "iteration", "wall_time_h", "samples", "train_return", "test_return", "critic_loss", "actor_loss",
     "adv_mean", "adv_std", "weight_min", "weight_mean", "weight_max", "clip_fraction",
     "train_episode_length", "test_episode_length", "sample_seconds", "update_seconds", "samples_per_second",
+    "action_std",
 ]  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from awr_core.checkpoint import load_checkpoint, save_checkpoint
 from awr_core.config import Budget
 from awr_core.log import IterationLog
 from awr_core.sampler import EpisodeRecord
+from awr_core.schedule import exploration_std
 
 LATEST = "latest.pt"
 BEST = "best.pt"
@@ -97,6 +98,7 @@ class Trainer:
         """One iteration of Algorithm 1; returns its log row."""
         cfg = self.agent.config
         t0 = time.perf_counter()
+        self.agent.set_action_std(exploration_std(cfg, self.samples))
         paths, episodes = self.collector.collect(self.agent.policy_weights(), cfg.samples_per_iter)
         t1 = time.perf_counter()
         new = sum(len(p) for p in paths)
@@ -111,7 +113,7 @@ class Trainer:
             torch.set_num_threads(threads)
         t2 = time.perf_counter()
         self.samples += new
-        row: dict[str, float] = {"iteration": self.agent.iteration, "samples": self.samples, **stats}
+        row: dict[str, float] = {"iteration": self.agent.iteration, "samples": self.samples, "action_std": self.agent.action_std, **stats}
         row.update(summarize(episodes, "train", self.success))
         if self.agent.iteration % cfg.test_every == 0 or self.agent.iteration == 1:
             self.last_test = self.test()

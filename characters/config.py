@@ -47,6 +47,9 @@ class EnvConfig:
     relative_action_limit_rad.
     reference_obs_steps: append the clip's body pose at these control steps ahead
     to the observation (layout in `characters.observation`).
+    reference_obs_links: the links whose upcoming clip poses are observed, by name
+    (e.g. ("root",): where the clip's root will be, seen from the character's root);
+    empty = every link.
     pose_termination_m: the episode ends as a fall when any body is farther than
     this from its reference position (0 turns the rule off).
     max_body_speed: a link faster than this (m/s or rad/s) or a NaN in the state
@@ -61,6 +64,7 @@ class EnvConfig:
     relative_action_limit_rad: float = 1.0  # bound of relative actions (rad)
     relative_lookahead_steps: int = 1  # relative actions are added to the clip's pose this many control steps ahead
     reference_obs_steps: tuple[int, ...] = ()  # observe the clip pose this many control steps ahead too (e.g. 1,4); none = DeepMimic
+    reference_obs_links: tuple[str, ...] = ()  # links whose upcoming clip poses are observed (e.g. root); none = every link
     pose_termination_m: float = 1.0  # end as a fall when a body is this far from its reference (m; 0 = off)
     ground_friction: float = 0.9  # lateral friction of the ground and the body
     solver_iterations: int = 10  # PyBullet constraint solver iterations

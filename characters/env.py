@@ -99,7 +99,14 @@ class ImitationEnv(gym.Env):
         self._allowed_contacts = {self.body.link_index[n] for n in self.spec_.ground_contact_links}
         tree = self.reference.tree
         self._masses = np.concatenate([[tree.base_mass], tree.mass])
-        n_obs = observation_size(self.body.num_links, len(self.config.reference_obs_steps))
+        unknown = [n for n in self.config.reference_obs_links if n not in self.body.link_index]
+        if unknown:
+            raise ValueError(f"character {self.spec_.name!r}: reference_obs_links {unknown} are not links of {self.spec_.urdf}")
+        # which links' upcoming clip poses are observed (None: all), in link order
+        self._ref_links = (np.array(sorted(self.body.link_index[n] for n in self.config.reference_obs_links))
+                           if self.config.reference_obs_links else None)  # fmt: skip
+        n_ref = None if self._ref_links is None else len(self._ref_links)
+        n_obs = observation_size(self.body.num_links, len(self.config.reference_obs_steps), n_ref)
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, shape=(n_obs,), dtype=np.float32)
         self.action_space = gym.spaces.Box(self.actions.low.astype(np.float32), self.actions.high.astype(np.float32), dtype=np.float32)
         self.time = 0.0
@@ -159,7 +166,7 @@ class ImitationEnv(gym.Env):
         refs = None
         if ahead:  # the clip at those steps, as a batch of one: link arrays [1,K,L,...]
             refs = map_arrays(self.reference.states_at(self.time + np.array(ahead) / self.config.control_hz), lambda a: a[None])
-        obs = observe(np.array([phase]), sim.pose.root_pos, sim.pose.root_quat, links, refs, self.config)[0]
+        obs = observe(np.array([phase]), sim.pose.root_pos, sim.pose.root_quat, links, refs, self.config, self._ref_links)[0]
         self._last_obs = obs
         return obs
 
@@ -218,14 +225,15 @@ def read_states(envs: Sequence[ImitationEnv]) -> tuple[CharacterState, np.ndarra
 
 
 def observe(phase: np.ndarray, root_pos: np.ndarray, root_quat: np.ndarray, links: np.ndarray, refs: CharacterState | None,
-            config: EnvConfig) -> np.ndarray:  # fmt: skip
+            config: EnvConfig, ref_links: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """Observations [N,O] of N characters (phase [N], root_pos [N,3], root_quat [N,4], links [N,L,16]):
     DeepMimic's state, then the clip's upcoming poses when `config.reference_obs_steps` asks for them
-    (refs: the clip at those K steps, link arrays [N,K,L,...])."""
+    (refs: the clip at those K steps, link arrays [N,K,L,...]; ref_links: the link indices [R] observed, None = all)."""
     obs = build_observations(phase, root_pos, root_quat, links)
     if not config.reference_obs_steps:
         return obs
-    return np.concatenate([obs, reference_features(root_pos, root_quat, refs.link_pos, refs.link_quat)], axis=1)
+    pos, quat = (refs.link_pos, refs.link_quat) if ref_links is None else (refs.link_pos[:, :, ref_links], refs.link_quat[:, :, ref_links])
+    return np.concatenate([obs, reference_features(root_pos, root_quat, pos, quat)], axis=1)
 
 
 def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[dict]]:
@@ -264,7 +272,7 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
         terms = reward_terms(errors, cfg.reward)
         totals = total_reward(terms, cfg.reward)
         future = _future(refs, n, len(ahead)) if len(ahead) else None
-        obs = observe(phases, sim.pose.root_pos, sim.pose.root_quat, links, future, cfg)
+        obs = observe(phases, sim.pose.root_pos, sim.pose.root_quat, links, future, cfg, e0._ref_links)
     fell = np.array([e._fell() for e in envs])
     drifted = metrics["body_pos_err_max_m"] > cfg.pose_termination_m if cfg.pose_termination_m > 0 else np.zeros(n, bool)
     terminated = fell | drifted | blown

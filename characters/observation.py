@@ -11,11 +11,12 @@ Layout for a character with L links (the humanoid: L = 15, 197 values):
   5 + 7*L + 6*i 3     link i angular velocity, heading frame (rad/s)
 
 With `EnvConfig.reference_obs_steps = (k1, k2, ...)` the clip's pose k control
-steps ahead follows, K = len(reference_obs_steps) blocks of 7L values:
+steps ahead follows, K = len(reference_obs_steps) blocks of 7R values, R = the
+observed links (`EnvConfig.reference_obs_links`, in link order; all L by default):
 
-  2 + 13*L + 7*L*j + 7*i   3  clip link i at t + k_j/control_hz, relative to the
+  2 + 13*L + 7*R*j + 7*i   3  clip link i at t + k_j/control_hz, relative to the
                               character's root, the character's heading frame (m)
-  5 + 13*L + 7*L*j + 7*i   4  its orientation in the character's heading frame (w,x,y,z, w >= 0)
+  5 + 13*L + 7*R*j + 7*i   4  its orientation in the character's heading frame (w,x,y,z, w >= 0)
 
 (where the character should be, seen from where it is: the drift from the clip
 is in these numbers too). Off by default: DeepMimic's state has the phase only.
@@ -32,13 +33,17 @@ import numpy as np
 from motions.rotations import heading_matrices
 
 
-def observation_size(num_links: int, num_reference_frames: int = 0) -> int:
-    return 2 + 13 * num_links + 7 * num_links * num_reference_frames
+def observation_size(num_links: int, num_reference_frames: int = 0, num_reference_links: int | None = None) -> int:
+    """Values in the observation; the upcoming clip poses cover every link unless num_reference_links says fewer."""
+    r = num_links if num_reference_links is None else num_reference_links
+    return 2 + 13 * num_links + 7 * r * num_reference_frames
 
 
-def observation_layout(link_names: list[str], reference_steps: tuple[int, ...] = ()) -> list[tuple[str, int, int, str, str]]:
+def observation_layout(link_names: list[str], reference_steps: tuple[int, ...] = (),
+                       reference_links: tuple[str, ...] = ()) -> list[tuple[str, int, int, str, str]]:  # fmt: skip
     """(name, offset, size, frame, units) of every block, for docs and the export sidecar."""
     n = len(link_names)
+    observed = [name for name in link_names if not reference_links or name in reference_links]
     rows = [("phase", 0, 1, "clip", "cycle fraction"), ("root_height", 1, 1, "world", "m")]
     for i, name in enumerate(link_names):
         rows.append((f"{name}.position", 2 + 7 * i, 3, "heading", "m"))
@@ -47,8 +52,8 @@ def observation_layout(link_names: list[str], reference_steps: tuple[int, ...] =
         rows.append((f"{name}.linear_velocity", 2 + 7 * n + 6 * i, 3, "heading", "m/s"))
         rows.append((f"{name}.angular_velocity", 5 + 7 * n + 6 * i, 3, "heading", "rad/s"))
     for j, k in enumerate(reference_steps):
-        base = 2 + 13 * n + 7 * n * j
-        for i, name in enumerate(link_names):
+        base = 2 + 13 * n + 7 * len(observed) * j
+        for i, name in enumerate(observed):
             rows.append((f"clip+{k}.{name}.position", base + 7 * i, 3, "heading", "m"))
             rows.append((f"clip+{k}.{name}.rotation_wxyz", base + 3 + 7 * i, 4, "heading", "quaternion"))
     return rows
@@ -85,7 +90,7 @@ def build_observations(phase: np.ndarray, root_pos: np.ndarray, root_quat: np.nd
     block[:, 0:3, 0:3] = block[:, 7:10, 7:10] = block[:, 10:13, 10:13] = rot
     block[:, 3:7, 3:7] = qmat
     rows = links[:, :, :13] @ block  # [N,L,13]: position, rotation w,x,y,z, linear and angular velocity
-    rows[:, :, 0:3] -= (root_pos[:, None, :] @ rot)
+    rows[:, :, 0:3] -= root_pos[:, None, :] @ rot
     rows[:, :, 3:7] *= np.where(rows[:, :, 3:4] < 0.0, -1.0, 1.0)
     out = np.empty((n, 2 + 13 * L), dtype=np.float32)
     out[:, 0], out[:, 1] = phase, root_pos[:, 1]

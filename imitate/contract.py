@@ -29,7 +29,7 @@ def action_layout(spec: CharacterSpec) -> list[dict[str, Any]]:
 
 
 def build_contract(spec: CharacterSpec, env: EnvConfig, link_names: list[str], clip: str, obs_size: int, act_size: int) -> dict[str, Any]:
-    blocks = observation_layout(link_names, env.reference_obs_steps)
+    blocks = observation_layout(link_names, env.reference_obs_steps, env.reference_obs_links)
     obs = [{"name": n, "offset": o, "size": s, "frame": f, "units": u} for n, o, s, f, u in blocks]
     inputs = [{"name": "obs", "shape": ["batch", obs_size], "dtype": "float32", "what": "raw observation, layout below"}]
     if env.action_mode == "relative":

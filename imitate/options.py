@@ -32,6 +32,10 @@ def _parse_tuple(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"expected comma-separated integers like 1024,512, got {text!r}") from None
 
 
+def _parse_names(text: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in text.split(",") if x.strip())
+
+
 def add_config_options(parser: argparse.ArgumentParser, cls: type, defaults: Any, prefix: str = "", skip: tuple[str, ...] = ()) -> None:
     """Add one option per (non-nested) field of `cls`, defaulting to the values in `defaults`."""
     comments = field_comments(cls)
@@ -47,6 +51,8 @@ def add_config_options(parser: argparse.ArgumentParser, cls: type, defaults: Any
         help_text = f"{comments.get(f.name, '')} (default: {_show(default)})".replace("%", "%%")
         if kind is bool:
             group.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction, default=None, help=help_text)
+        elif typing.get_origin(kind) is tuple and typing.get_args(kind)[0] is str:
+            group.add_argument(flag, dest=dest, type=_parse_names, default=None, metavar="NAME,NAME", help=help_text)
         elif typing.get_origin(kind) is tuple:
             group.add_argument(flag, dest=dest, type=_parse_tuple, default=None, metavar="N,N", help=help_text)
         else:

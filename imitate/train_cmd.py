@@ -157,8 +157,9 @@ def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, res
     where += ", asynchronous" if asynchronous else ""
     print(f"  env          {config.num_envs} {where}, {config.env.control_hz:g} Hz control / {config.env.sim_hz:g} Hz physics, "
           f"{config.env.action_mode} actions, {config.env.episode_seconds:g} s episodes")  # fmt: skip
+    anneal = f" -> {a.action_std_final:g} over {a.action_std_anneal_samples:,} samples" if a.action_std_anneal_samples > 0 else ""
     print(f"  AWR          actor {a.actor_layers} critic {a.critic_layers}, {a.optimizer} lr {a.actor_lr:g}/{a.critic_lr:g}, "
-          f"{a.samples_per_iter} samples/iter, buffer {a.buffer_size:,}, std {a.action_std:g}")  # fmt: skip
+          f"{a.samples_per_iter} samples/iter, buffer {a.buffer_size:,}, std {a.action_std:g}{anneal}")  # fmt: skip
     since = " from here on (the run's earlier samples and time do not count)" if resumed else ""
     print(f"  budget       {describe(budget)}{since}; Ctrl-C stops after saving")
     sys.stdout.flush()

@@ -119,3 +119,21 @@ def test_corrupt_and_foreign_checkpoints_give_one_line(tmp_path):
         load_checkpoint(foreign)
     with pytest.raises(CheckpointError, match="no such checkpoint"):
         load_checkpoint(tmp_path / "missing.pt")
+
+
+def test_exploration_std_anneals_with_the_samples_trained_on(tmp_path):
+    """std 0.4 -> 0.1 over 600 samples of 300 per iteration: 0.4, then 0.25, then 0.1 and held; the log records it."""
+    from awr_core.schedule import exploration_std
+
+    cfg = AWRConfig(samples_per_iter=300, actor_steps=5, critic_steps=5, test_every=100, test_episodes=1,
+                    action_std=0.4, action_std_final=0.1, action_std_anneal_samples=600)  # fmt: skip
+    assert [exploration_std(cfg, s) for s in (0, 150, 600, 10**6)] == pytest.approx([0.4, 0.325, 0.1, 0.1])
+    assert exploration_std(AWRConfig(action_std=0.3), 10**6) == 0.3
+    collector = InProcessCollector([pendulum], seed=cfg.seed)
+    trainer = Trainer(AWRAgent(collector.observation_space, collector.action_space, cfg), collector, tmp_path)
+    trainer.train(Budget(samples=1200))
+    with (tmp_path / "log.csv").open() as f:
+        stds = [float(r["action_std"]) for r in csv.DictReader(f)]
+    # 0, 300, 600 and 900 samples trained on before each iteration's sampling
+    assert stds == pytest.approx([0.4, 0.25, 0.1, 0.1], abs=1e-6)
+    assert trainer.agent.policy_weights().action_std == pytest.approx(0.1)

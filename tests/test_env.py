@@ -285,6 +285,30 @@ def test_upcoming_clip_poses_in_the_observation():
     e.close()
 
 
+def test_upcoming_clip_poses_of_chosen_links_are_the_full_blocks_rows():
+    """reference_obs_links keeps the named links' rows of every upcoming-pose block, in link order; unknown names fail."""
+    full = ImitationEnv("humanoid", "walk.txt", EnvConfig(action_mode="relative", reference_obs_steps=(1, 4)))
+    some = ImitationEnv("humanoid", "walk.txt", EnvConfig(action_mode="relative", reference_obs_steps=(1, 4),
+                                                          reference_obs_links=("right_ankle", "root")))  # fmt: skip
+    assert some.observation_space.shape == (197 + 2 * 2 * 7,)
+    names = ["root", "chest", "neck", "right_hip", "right_knee", "right_ankle"] + [f"x{i}" for i in range(9)]
+    layout = [name for name, *_ in observation_layout(names, (1, 4), ("right_ankle", "root"))]
+    assert layout[-4:] == ["clip+4.root.position", "clip+4.root.rotation_wxyz",
+                           "clip+4.right_ankle.position", "clip+4.right_ankle.rotation_wxyz"]  # fmt: skip
+    action = np.full(full.action_space.shape, 0.05, dtype=np.float32)
+    for step in range(3):
+        a, _ = full.reset(seed=2) if step == 0 else full.step(action)[:2]
+        b, _ = some.reset(seed=2) if step == 0 else some.step(action)[:2]
+        assert np.array_equal(a[:197], b[:197])
+        for j in range(2):  # block j: root (link 0) then right_ankle (link 5)
+            block = a[197 + 105 * j : 197 + 105 * (j + 1)].reshape(15, 7)
+            assert np.array_equal(b[197 + 14 * j : 197 + 14 * (j + 1)].reshape(2, 7), block[[0, 5]])
+    full.close()
+    some.close()
+    with pytest.raises(ValueError, match="hand"):
+        ImitationEnv("humanoid", "walk.txt", EnvConfig(reference_obs_steps=(1,), reference_obs_links=("hand",)))
+
+
 def test_time_limit_truncates_and_one_shot_clip_ends():
     e = ImitationEnv("humanoid", "run.txt", EnvConfig(episode_seconds=0.2, pose_termination_m=0.0))
     e.reset(seed=0)
