@@ -63,6 +63,7 @@ class SimCharacter:
         self.max_forces = [[j.torque_limit_nm] * j.velocity_dofs for j in spec.joints]
         self._zero_velocities = [[0.0] * j.velocity_dofs for j in spec.joints]
         self._pd_positions: list[list[float]] = []
+        self._dof_sizes = list(spec.joint_dofs)
         self._pose_size = sum(spec.joint_dofs)
         self._vel_size = sum(j.velocity_dofs for j in spec.joints)
         self.state_width = 13 + self._pose_size + self._vel_size + 16 * self.num_links  # numbers `state_values` yields
@@ -159,7 +160,7 @@ class SimCharacter:
         PyBullet consumes stable-PD commands at every physics step: call
         `apply_pd()` before each `stepSimulation`. The lists are built once here.
         """
-        self._pd_positions = self._split(targets, list(self.spec.joint_dofs))
+        self._pd_positions = self._split(targets, self._dof_sizes)
 
     def apply_pd(self) -> None:
         """Send the current stable-PD targets for the next physics step."""

@@ -42,7 +42,7 @@ from characters.rewards import batch_errors_and_metrics, reward_terms, total_rew
 from characters.spec import CharacterSpec
 from characters.state import CharacterState, map_arrays
 from motions.clip import Clip
-from motions.interpolate import Pose, phase_at
+from motions.interpolate import Pose, phase_at, phases_at
 from motions.library import resolve_clip
 from motions.loading import load_clip
 
@@ -255,15 +255,15 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
         query.append(times + cfg.relative_lookahead_steps / hz)
     refs = e0.reference.states_at(np.concatenate(query))
     targets = e0.actions.targets(actions, refs.pose.joints[-n:] if relative else None)
-    for env, tg in zip(envs, targets, strict=True):
+    for env, tg, t in zip(envs, targets, new_times.tolist(), strict=True):
         env.body.set_pd_targets(tg)
         for _ in range(cfg.substeps):  # stable PD targets must be re-sent every physics step
             env.body.apply_pd()
             pb.stepSimulation(physicsClientId=env.client)
-        env.time += 1.0 / hz
+        env.time = t
         env.steps += 1
     sim, links = read_states(envs)
-    phases = np.array([phase_at(e.clip, e.time) for e in envs])
+    phases = phases_at(e0.clip, new_times)
     with np.errstate(invalid="ignore", over="ignore"):  # a blown-up body's NaN rows are dropped below
         speed_ok = np.abs(links[:, :, 7:13]).max(axis=(1, 2)) <= cfg.max_body_speed
         blown = ~(speed_ok & np.isfinite(links.sum(axis=(1, 2))))  # NaN fails both
@@ -278,14 +278,16 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
     terminated = fell | drifted | blown
     rewards = np.where((terminated & cfg.reward.zero_when_fallen) | blown, 0.0, totals)
     clip_over = (not e0.clip.loop) & (new_times >= e0.clip.duration - 1e-9)
-    elapsed = np.array([e.time - e.start_time for e in envs])
+    elapsed = new_times - np.array([e.start_time for e in envs])
     truncated = ~terminated & ((elapsed >= cfg.episode_seconds - 1e-9) | clip_over)
-    term_values = {k: v.tolist() for k, v in terms.items()}
-    error_values = {k: v.tolist() for k, v in errors.items()}
-    metric_values = {k: v.tolist() for k, v in metrics.items()}
+    # every per-environment number of the infos as one list of rows: one conversion for the batch
+    term_keys, error_keys, metric_keys = list(terms), list(errors), list(metrics)
+    a, b = len(term_keys), len(term_keys) + len(error_keys)
+    table = np.column_stack([*terms.values(), *errors.values(), *metrics.values(), phases, fell, drifted]).tolist()
     infos: list[dict] = []
     for i, env in enumerate(envs):
-        info: dict = {"time": env.time, "phase": float(phases[i])}
+        row = table[i]
+        info: dict = {"time": env.time, "phase": row[-3]}
         if blown[i]:
             log.warning("physics blow-up at t=%.3f s (clip %s): episode terminated", env.time, env.clip.name)
             info["blow_up"] = True
@@ -294,8 +296,8 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
             env._last_obs = obs[i]
             if env.ghost is not None:
                 env._place_ghost(map_arrays(ref, lambda a, i=i: a[i]))
-            info.update(reward_terms={k: v[i] for k, v in term_values.items()}, errors={k: v[i] for k, v in error_values.items()},
-                        fell=bool(fell[i]), drifted=bool(drifted[i]), **{k: v[i] for k, v in metric_values.items()})  # fmt: skip
+            info.update(reward_terms=dict(zip(term_keys, row[:a], strict=True)), errors=dict(zip(error_keys, row[a:b], strict=True)),
+                        fell=row[-2] > 0.5, drifted=row[-1] > 0.5, **dict(zip(metric_keys, row[b:-3], strict=True)))  # fmt: skip
         infos.append(info)
     return obs, rewards, terminated, truncated, infos
 

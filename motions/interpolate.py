@@ -78,6 +78,13 @@ def phase_at(clip: Clip, t: float) -> float:
     return float(min(max(t / clip.duration, 0.0), 1.0))
 
 
+def phases_at(clip: Clip, t: np.ndarray) -> np.ndarray:
+    """`phase_at` of N times [N] -> [N]."""
+    if clip.loop:
+        return np.remainder(t / clip.duration, 1.0)
+    return np.clip(t / clip.duration, 0.0, 1.0)
+
+
 def _interp_joints(joints0: np.ndarray, joints1: np.ndarray, fraction: np.ndarray, joint_dofs: tuple[int, ...]) -> np.ndarray:
     out = np.empty_like(joints0)
     col = 0
