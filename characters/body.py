@@ -64,6 +64,7 @@ class SimCharacter:
         self._zero_velocities = [[0.0] * j.velocity_dofs for j in spec.joints]
         self._pd_positions: list[list[float]] = []
         self._dof_sizes = list(spec.joint_dofs)
+        self._vel_sizes = [j.velocity_dofs for j in spec.joints]
         self._pose_size = sum(spec.joint_dofs)
         self._vel_size = sum(j.velocity_dofs for j in spec.joints)
         self.state_width = 13 + self._pose_size + self._vel_size + 16 * self.num_links  # numbers `state_values` yields
@@ -104,13 +105,13 @@ class SimCharacter:
         """Teleport the character to a pose (and velocities; zero if None)."""
         c = self.client
         pb.resetBasePositionAndOrientation(self.body, pose.root_pos.tolist(), pose.root_quat.tolist(), physicsClientId=c)
-        positions = self._split(pose.joints, list(self.spec.joint_dofs))
+        positions = self._split(pose.joints, self._dof_sizes)
         if velocity is None:
             pb.resetBaseVelocity(self.body, [0, 0, 0], [0, 0, 0], physicsClientId=c)
             velocities = [[0.0] * j.velocity_dofs for j in self.spec.joints]
         else:
             pb.resetBaseVelocity(self.body, velocity.root_lin.tolist(), velocity.root_ang.tolist(), physicsClientId=c)
-            velocities = self._split(velocity.joints, [j.velocity_dofs for j in self.spec.joints])
+            velocities = self._split(velocity.joints, self._vel_sizes)
         pb.resetJointStatesMultiDof(self.body, self.joint_indices, positions, velocities, physicsClientId=c)
 
     def state_values(self) -> Iterator[float]:

@@ -71,18 +71,16 @@ def locate(clip: Clip, t: float | np.ndarray) -> ClipTime:
     return ClipTime(cycle.astype(int), frame, fraction, past_end)
 
 
-def phase_at(clip: Clip, t: float) -> float:
-    """Fraction of the current cycle elapsed, in [0, 1) (1 at the end of a non-looping clip)."""
-    if clip.loop:
-        return float((t / clip.duration) % 1.0)
-    return float(min(max(t / clip.duration, 0.0), 1.0))
-
-
 def phases_at(clip: Clip, t: np.ndarray) -> np.ndarray:
-    """`phase_at` of N times [N] -> [N]."""
+    """Fraction of the current cycle elapsed at N times [N] -> [N], in [0, 1) (1 at the end of a non-looping clip)."""
     if clip.loop:
         return np.remainder(t / clip.duration, 1.0)
     return np.clip(t / clip.duration, 0.0, 1.0)
+
+
+def phase_at(clip: Clip, t: float) -> float:
+    """`phases_at` of one time."""
+    return float(phases_at(clip, np.float64(t)))
 
 
 def _interp_joints(joints0: np.ndarray, joints1: np.ndarray, fraction: np.ndarray, joint_dofs: tuple[int, ...]) -> np.ndarray:
