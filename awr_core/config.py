@@ -32,7 +32,7 @@ class AWRConfig:
     normalize_states: bool = True  # Eq. 58: running mean/std of states (ablation of Fig. 10 with scale_rewards)
     normalizer_samples: int = 300_000  # states used to estimate the state normalizer, then frozen
     scale_rewards: bool = True  # Eq. 59: rewards scaled by (1 - gamma)
-    action_std: float = 0.4  # fixed Gaussian exploration std, in normalized action units
+    action_std: float = 0.4  # Gaussian exploration std, in normalized action units (the start of an anneal, if one is set)
     action_std_final: float = 0.0  # with action_std_anneal_samples > 0: the std the anneal ends at
     action_std_anneal_samples: int = 0  # > 0: the std falls linearly from action_std to action_std_final over this many samples
     action_bound_weight: float = 10.0  # soft penalty keeping the mean inside a bounded action space
