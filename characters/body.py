@@ -20,15 +20,6 @@ with quiet_c_output():
 from characters.kinematics import FIXED, REVOLUTE, SPHERICAL, KinematicTree
 from characters.spec import CharacterSpec
 from motions.interpolate import Pose, PoseVelocity
-from motions.rotations import quat_rotate
-
-
-def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a x b for [N,3] arrays (written out: np.cross costs more than the arithmetic on small arrays)."""
-    x = a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1]
-    y = a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2]
-    return np.stack([x, y, a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]], axis=1)
-
 
 _KIND = {pb.JOINT_FIXED: FIXED, pb.JOINT_REVOLUTE: REVOLUTE, pb.JOINT_SPHERICAL: SPHERICAL}
 
@@ -76,25 +67,7 @@ class SimCharacter:
         self._vel_sizes = [j.velocity_dofs for j in spec.joints]
         self._pose_size = sum(spec.joint_dofs)
         self._vel_size = sum(j.velocity_dofs for j in spec.joints)
-        self._root_com_offset = self._welded_root_offset()
-        base_width = 0 if self._root_com_offset is not None else 13
-        self.state_width = base_width + self._pose_size + self._vel_size + 16 * self.num_links  # numbers `state_values` yields
-
-    def _welded_root_offset(self) -> np.ndarray | None:
-        """[3] link 0's centre of mass in the base frame when link 0 is welded to the base at its origin and
-        neither body's inertial frame is rotated (the humanoid's fixed 'root' joint): then the base's pose and
-        velocity follow from link 0's row, which saves two simulator reads per state. None otherwise."""
-        identity = (0.0, 0.0, 0.0, 1.0)
-        if self.num_links == 0:
-            return None
-        info = self._infos[0]
-        if info[2] != pb.JOINT_FIXED or info[16] != -1 or any(info[14]) or tuple(info[15]) != identity:
-            return None
-        base = pb.getDynamicsInfo(self.body, -1, physicsClientId=self.client)
-        link = pb.getDynamicsInfo(self.body, 0, physicsClientId=self.client)
-        if any(base[3]) or tuple(base[4]) != identity or tuple(link[4]) != identity:
-            return None
-        return np.array(link[3], dtype=float)
+        self.state_width = 13 + self._pose_size + self._vel_size + 16 * self.num_links  # numbers `state_values` yields
 
     def make_ghost(self, rgba: tuple[float, float, float, float]) -> None:
         """Turn this body into a see-through marker: no collisions, translucent colour."""
@@ -143,37 +116,25 @@ class SimCharacter:
 
     def state_values(self) -> Iterator[float]:
         """The whole simulated state as one stream of `state_width` floats (world frame), in this order:
-        root position 3, orientation x,y,z,w 4, linear and angular velocity 3 + 3 (left out when link 0
-        is welded to the base: `split_state` derives them from its row); joint positions [D] and
-        velocities [V] in clip layout; then one `link_states` row of 16 per link.
+        root position 3, orientation x,y,z,w 4, linear and angular velocity 3 + 3; joint positions
+        [D] and velocities [V] in clip layout; then one `link_states` row of 16 per link.
         A stream, so the states of many bodies become one array in one `np.fromiter`."""
         c, body = self.client, self.body
+        pos, quat = pb.getBasePositionAndOrientation(body, physicsClientId=c)
+        lin, ang = pb.getBaseVelocity(body, physicsClientId=c)
         joints = pb.getJointStatesMultiDof(body, self.joint_indices, physicsClientId=c)
         # computeForwardKinematics is needed even right after stepSimulation: without it the frames are stale
         links = pb.getLinkStates(body, self._link_range, computeLinkVelocity=1, computeForwardKinematics=1, physicsClientId=c)
-        rest = (chain.from_iterable(s[0] for s in joints), chain.from_iterable(s[1] for s in joints),
-                chain.from_iterable(s[0] + s[1] + s[6] + s[7] + s[4] for s in links))  # fmt: skip
-        if self._root_com_offset is not None:
-            return chain(*rest)
-        pos, quat = pb.getBasePositionAndOrientation(body, physicsClientId=c)
-        lin, ang = pb.getBaseVelocity(body, physicsClientId=c)
-        return chain(pos, quat, lin, ang, *rest)
+        return chain(pos, quat, lin, ang, chain.from_iterable(s[0] for s in joints), chain.from_iterable(s[1] for s in joints),
+                     chain.from_iterable(s[0] + s[1] + s[6] + s[7] + s[4] for s in links))  # fmt: skip
 
     def split_state(self, flat: np.ndarray) -> tuple[Pose, PoseVelocity, np.ndarray]:
         """`state_values` of N bodies as an array [N, state_width] -> Pose, PoseVelocity with a leading
-        N axis and the link rows [N, L, 16] (views into `flat`, or derived from link 0's rows)."""
+        N axis and the link rows [N, L, 16] (views into `flat`)."""
         d, v, n = self._pose_size, self._vel_size, len(flat)
-        if self._root_com_offset is None:
-            pose = Pose(flat[:, 0:3], flat[:, 3:7], flat[:, 13 : 13 + d])
-            velocity = PoseVelocity(flat[:, 7:10], flat[:, 10:13], flat[:, 13 + d : 13 + d + v])
-            return pose, velocity, flat[:, 13 + d + v :].reshape(n, self.num_links, 16)
-        links = flat[:, d + v :].reshape(n, self.num_links, 16)
-        root = links[:, 0]  # welded to the base: same orientation and angular velocity, its COM offset by R @ offset
-        arm = quat_rotate(root[:, 3:7], self._root_com_offset)
-        ang = root[:, 10:13]
-        pose = Pose(root[:, 0:3] - arm, root[:, 3:7], flat[:, 0:d])
-        velocity = PoseVelocity(root[:, 7:10] - _cross(ang, arm), ang, flat[:, d : d + v])
-        return pose, velocity, links
+        pose = Pose(flat[:, 0:3], flat[:, 3:7], flat[:, 13 : 13 + d])
+        velocity = PoseVelocity(flat[:, 7:10], flat[:, 10:13], flat[:, 13 + d : 13 + d + v])
+        return pose, velocity, flat[:, 13 + d + v :].reshape(n, self.num_links, 16)
 
     def _state(self) -> tuple[Pose, PoseVelocity, np.ndarray]:
         flat = np.fromiter(self.state_values(), float, self.state_width)[None]

@@ -72,39 +72,6 @@ def test_pose_round_trips_through_pybullet(body, name):
     assert worst < 1e-4
 
 
-def test_root_state_from_the_welded_root_link_is_pybullets_base_state(monkeypatch):
-    """The humanoid's 'root' link is welded to the base: its row gives the base's pose and velocity
-    (two simulator reads saved per state), equal to PyBullet's own base getters while the body tumbles."""
-    client = pb.connect(pb.DIRECT)
-    try:
-        pb.setGravity(0, -9.8, 0, physicsClientId=client)
-        pb.createMultiBody(0, pb.createCollisionShape(pb.GEOM_PLANE, planeNormal=[0, 1, 0], physicsClientId=client),
-                           baseOrientation=[0, 0, 0, 1], physicsClientId=client)  # fmt: skip
-        derived = SimCharacter(HUMANOID, client)
-        monkeypatch.setattr(SimCharacter, "_welded_root_offset", lambda self: None)
-        read = SimCharacter(HUMANOID, client)  # the general path: base state read from PyBullet
-        assert derived._root_com_offset == pytest.approx([0.0, 0.28 * HUMANOID.global_scaling, 0.0])
-        assert read.state_width == derived.state_width + 13
-        c = clip("run.txt")
-        pose, vel = pose_at(c, 0.3), velocity_at(c, 0.3)
-        derived.set_pose(pose, vel)
-        worst = 0.0
-        for _ in range(60):  # no PD: the body falls and spins, so every root quantity moves
-            pb.stepSimulation(physicsClientId=client)
-            ours, ours_vel = derived.get_pose()
-            pos, quat = pb.getBasePositionAndOrientation(derived.body, physicsClientId=client)
-            lin, ang = pb.getBaseVelocity(derived.body, physicsClientId=client)
-            for a, b in ((ours.root_pos, pos), (ours.root_quat, quat), (ours_vel.root_lin, lin), (ours_vel.root_ang, ang)):
-                worst = max(worst, float(np.abs(a - np.array(b)).max()))
-        assert worst < 1e-9
-        assert np.linalg.norm(ang) > 0.1 and np.linalg.norm(lin) > 0.1
-        read.set_pose(ours, ours_vel)
-        back, back_vel = read.get_pose()
-        assert np.allclose(back.root_pos, ours.root_pos, atol=1e-9) and np.allclose(back_vel.root_lin, ours_vel.root_lin, atol=1e-9)
-    finally:
-        pb.disconnect(client)
-
-
 def test_our_kinematics_matches_pybullet(body):
     c = clip("cartwheel.txt")
     tree = body.kinematic_tree()
