@@ -108,7 +108,7 @@ class SimCharacter:
         positions = self._split(pose.joints, self._dof_sizes)
         if velocity is None:
             pb.resetBaseVelocity(self.body, [0, 0, 0], [0, 0, 0], physicsClientId=c)
-            velocities = [[0.0] * j.velocity_dofs for j in self.spec.joints]
+            velocities = self._zero_velocities
         else:
             pb.resetBaseVelocity(self.body, velocity.root_lin.tolist(), velocity.root_ang.tolist(), physicsClientId=c)
             velocities = self._split(velocity.joints, self._vel_sizes)
