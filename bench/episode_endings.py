@@ -3,8 +3,10 @@ ground) or pose drift (a link more than `pose_termination_m` from the clip), and
 the character is then relative to the clip.
 
 Deterministic episodes from random start times with the run's policy; one row per
-episode and a summary. `--pose-termination-m 0` switches the drift rule off (DeepMimic's
-rule: falls only) to see whether a drifting character would also have fallen, and when.
+episode and a summary, then how far the root trails the clip as the episodes go on
+(the mean root offset of the episodes still running, every `--offsets-every` steps).
+`--pose-termination-m 0` switches the drift rule off (DeepMimic's rule: falls only) to see
+whether a drifting character would also have fallen, and when.
 
   python bench/episode_endings.py runs/ship-walk [--episodes 12] [--pose-termination-m 0]
   python bench/episode_endings.py imitate/controllers/humanoid-humanoid3d_walk/controller.onnx
@@ -34,19 +36,25 @@ def ground_contacts(env) -> list[str]:
     return sorted({names.get(p[3], "root") for p in points if p[8] <= 1e-3})
 
 
+def root_offset(env) -> np.ndarray:
+    """[3] the simulated root's position minus the clip's root position now (m; x forward, y up, z side)."""
+    sim, _ = env.sim_state()
+    return sim.pose.root_pos - env.reference.state_at(env.time).pose.root_pos
+
+
 def episode(env, policy, seed: int) -> dict:
     obs, info = env.reset(seed=seed)
-    start_phase, steps = info["phase"], 0
+    start_phase, steps, offsets = info["phase"], 0, []
     while True:
         obs, _, terminated, truncated, info = env.step(policy(obs, env.action_base_pose()))
         steps += 1
+        offsets.append(root_offset(env))
         if terminated or truncated:
             break
-    sim, _ = env.sim_state()
-    offset = sim.pose.root_pos - env.reference.state_at(env.time).pose.root_pos
+    offset = offsets[-1]
     ended = "fall" if info.get("fell") else "drift" if info.get("drifted") else "blow-up" if info.get("blow_up") else "time"
     return {"start_phase": start_phase, "steps": steps, "ended": ended, "touching": ground_contacts(env),
-            "body_err_m": info.get("body_pos_err_m", float("nan")), "root_offset_m": offset}  # fmt: skip
+            "body_err_m": info.get("body_pos_err_m", float("nan")), "root_offset_m": offset, "offsets": np.array(offsets)}  # fmt: skip
 
 
 def main() -> None:
@@ -54,6 +62,7 @@ def main() -> None:
     ap.add_argument("run", type=Path, help="a run folder or an exported controller (.onnx)")
     ap.add_argument("--episodes", type=int, default=12)
     ap.add_argument("--seed", type=int, default=100)
+    ap.add_argument("--offsets-every", type=int, default=15, help="steps between rows of the root-offset table")
     ap.add_argument("--checkpoint", choices=("best", "latest"), default="latest")
     ap.add_argument("--pose-termination-m", type=float, default=None, help="override the run's drift rule (0: off)")
     args = ap.parse_args()
@@ -75,6 +84,12 @@ def main() -> None:
     print(f"\nmean {np.mean([r['steps'] for r in rows]):.1f} steps; ended by {counts}"
           + f"; mean root offset at the end x {offsets[:, 0].mean():+.2f}, y {offsets[:, 1].mean():+.2f}, "
           f"z {offsets[:, 2].mean():+.2f} m")  # fmt: skip
+    print("\n| step | episodes still running | mean root offset x, y, z (m) | mean horizontal distance from the clip's root (m) |")
+    print("|---|---|---|---|")
+    for k in range(args.offsets_every, max(r["steps"] for r in rows) + 1, args.offsets_every):
+        at = np.array([r["offsets"][k - 1] for r in rows if r["steps"] >= k])
+        dx, dy, dz = at.mean(axis=0)
+        print(f"| {k} | {len(at)} | {dx:+.2f}, {dy:+.2f}, {dz:+.2f} | {np.linalg.norm(at[:, [0, 2]], axis=1).mean():.2f} |")
     env.close()
 
 
