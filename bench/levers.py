@@ -28,7 +28,8 @@ from imitate.budget import parse_budget
 from imitate.defaults import IMITATION_ENV
 from imitate.eval_cmd import evaluate_run
 
-KEEP = ("reference_obs_steps", "action_mode", "relative_action_limit_rad", "relative_lookahead_steps", "control_hz", "sim_hz")
+KEEP = ("reference_obs_steps", "reference_obs_links", "action_mode",
+        "relative_action_limit_rad", "relative_lookahead_steps", "control_hz", "sim_hz")
 
 
 def log_window(rows: list[dict[str, str]], samples: int, column: str, width: int = 40_000) -> float:
