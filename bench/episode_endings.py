@@ -37,8 +37,8 @@ def ground_contacts(env) -> list[str]:
 
 
 def root_offset(env) -> np.ndarray:
-    """[3] the simulated root's position minus the clip's root position now (m, world axes: y up; the shipped
-    humanoid clips move along +x, so x is forward and z sideways)."""
+    """[3] the simulated root's position minus the clip's root position now (m, world axes: y up; the walk and
+    run clips move along +x, so x is forward and z sideways)."""
     sim, _ = env.sim_state()
     return sim.pose.root_pos - env.reference.state_at(env.time).pose.root_pos
 
