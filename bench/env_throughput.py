@@ -2,7 +2,11 @@
 
 All run the humanoid on the run clip at 30 Hz control / 240 Hz physics with
 random actions around the reference pose (Gaussian, std 0.05 of the action
-half-range) and reset when an episode ends. "ours" is what a rollout worker
+half-range) and reset when an episode ends. Bare stepping is measured twice: one
+pose held until the root drops (the first floor), and ours' own physical workload
+(the same kind of noisy PD targets, drawn from a table computed before timing, and a
+reset after each of the episode lengths ours had in that round): a character that
+stumbles and falls every ~12 steps costs the solver more than one standing still. "ours" is what a rollout worker
 runs when training: a batch of K environments stepped as one
 (`characters.vector_env.ImitationVectorEnv`, K = --batch); "one env" is a single
 `ImitationEnv` behind the Gymnasium API. They are measured in interleaved rounds
@@ -55,14 +59,22 @@ class ReferenceActions:
         i = ((times % self.period) * 240).astype(int) % len(self.table)
         return self.table[i] + rng.normal(0.0, 0.05, (len(times), self.half.size)) * self.half
 
+    def target_table(self, env: ImitationEnv, rng, draws: int = 8) -> np.ndarray:
+        """PD targets [rows, draws, D] of such actions, computed before a bare loop times anything."""
+        noisy = self.table[:, None, :] + rng.normal(0.0, 0.05, (len(self.table), draws, self.half.size)) * self.half
+        return env.actions.targets(noisy, None)
 
-def run_batch(venv: ImitationVectorEnv, acts: ReferenceActions, seconds: float, rng) -> float:
-    """Control steps per second, all K environments counted (auto-reset inside the batch)."""
+
+def run_batch(venv: ImitationVectorEnv, acts: ReferenceActions, seconds: float, rng, lengths: list[int] | None = None) -> float:
+    """Control steps per second, all K environments counted (auto-reset inside the batch); the
+    lengths of the episodes that ended are appended to `lengths`."""
     venv.reset(seed=int(rng.integers(1 << 30)))
     steps, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
-        venv.step(acts.sample_batch(np.array([env.time for env in venv.envs]), rng))
+        _, _, _, _, infos = venv.step(acts.sample_batch(np.array([env.time for env in venv.envs]), rng))
         steps += venv.num_envs
+        if lengths is not None:
+            lengths.extend(info["episode_steps"] for info in infos if "episode_steps" in info)
     return steps / (time.perf_counter() - start)
 
 
@@ -109,6 +121,26 @@ def run_bare(env: ImitationEnv, seconds: float, rng) -> float:
     return steps / (time.perf_counter() - start)
 
 
+def run_bare_matched(env: ImitationEnv, targets: np.ndarray, period: float, lengths: list[int], seconds: float, rng) -> float:
+    """Bare stepping of ours' physical workload: stable PD toward the same kind of noisy targets (drawn from a
+    table computed beforehand) + stepSimulation, and a reset after each of the episode lengths ours had."""
+    body, client = env.body, env.client
+    env.reset(seed=int(rng.integers(1 << 30)))
+    lengths = lengths or [10**9]
+    rows, draws = targets.shape[0], targets.shape[1]
+    t, episode, j, steps, start = env.time, 0, 0, 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        body.set_pd_targets(targets[int((t % period) * 240) % rows, steps % draws])
+        for _ in range(8):
+            body.apply_pd()
+            pb.stepSimulation(physicsClientId=client)
+        steps, episode, t = steps + 1, episode + 1, t + 1.0 / 30
+        if episode >= lengths[j % len(lengths)]:
+            env.reset()
+            t, episode, j = env.time, 0, j + 1
+    return steps / (time.perf_counter() - start)
+
+
 def make_batch(k: int) -> ImitationVectorEnv:
     return ImitationVectorEnv([ImitationEnv("humanoid", "run.txt", EnvConfig()) for _ in range(k)])
 
@@ -122,12 +154,16 @@ def compare(seconds: float, rounds: int, batch: int) -> dict[str, list[float]]:
     acts = ReferenceActions(one)
     with contextlib.redirect_stdout(io.StringIO()):
         port = load_port_env()
-    results: dict[str, list[float]] = {"ours": [], "one": [], "port": [], "bare": []}
+    results: dict[str, list[float]] = {"ours": [], "one": [], "port": [], "bare": [], "matched": []}
     for _ in range(rounds):
-        results["ours"].append(run_batch(venv, acts, seconds, rng))
+        lengths: list[int] = []
+        results["ours"].append(run_batch(venv, acts, seconds, rng, lengths))
         results["one"].append(run_one(one, acts, seconds, rng))
         results["port"].append(run_port(port, acts, seconds, rng))
         results["bare"].append(run_bare(one, seconds, rng))
+        table = acts.target_table(one, rng)
+        results["matched"].append(run_bare_matched(one, table, acts.period, lengths, seconds, rng))
+        results.setdefault("episode", []).append(float(np.mean(lengths)) if lengths else float("nan"))
     return results
 
 
@@ -163,12 +199,18 @@ def main() -> None:
     print("|---|---|---|")
     for key, label in (("ours", f"ours (a batch of {args.batch} ImitationEnvs, as a rollout worker steps them)"),
                        ("one", "ours (one ImitationEnv, Gymnasium API)"), ("port", "PyBullet deep_mimic port"),
-                       ("bare", "bare stable PD + stepSimulation")):  # fmt: skip
+                       ("bare", "bare stable PD + stepSimulation, one pose held (reset when the root drops)"),
+                       ("matched", "bare, ours' workload: the same noisy targets, reset after ours' episode lengths")):  # fmt: skip
         print(f"| {label} | {med[key]:.0f} | {', '.join(f'{x:.0f}' for x in res[key])} |")
+    episodes = ", ".join(f"{x:.1f}" for x in res["episode"])
+    print(f"\nours' mean episode: {statistics.median(res['episode']):.1f} steps (per round: {episodes})")
     ratios_port = [o / p for o, p in zip(res["ours"], res["port"], strict=True)]
     ratios_bare = [o / b for o, b in zip(res["ours"], res["bare"], strict=True)]
     print(f"\nours / port: {statistics.median(ratios_port):.2f}x (per round: {', '.join(f'{r:.2f}' for r in ratios_port)})")
     print(f"ours / bare: {statistics.median(ratios_bare):.0%} (per round: {', '.join(f'{r:.0%}' for r in ratios_bare)})")
+    ratios_matched = [o / b for o, b in zip(res["ours"], res["matched"], strict=True)]
+    per_round = ", ".join(f"{r:.0%}" for r in ratios_matched)
+    print(f"ours / bare with ours' workload: {statistics.median(ratios_matched):.0%} (per round: {per_round})")
     one_bare = [o / b for o, b in zip(res["one"], res["bare"], strict=True)]
     print(f"one env / bare: {statistics.median(one_bare):.0%} (per round: {', '.join(f'{r:.0%}' for r in one_bare)})")
     if args.procs:
