@@ -2,16 +2,18 @@
 
 All run the humanoid on the run clip at 30 Hz control / 240 Hz physics with
 random actions around the reference pose (Gaussian, std 0.05 of the action
-half-range) and reset when an episode ends. Bare stepping is measured twice: one
-pose held until the root drops (the first floor), and ours' own physical workload
-(the same kind of noisy PD targets, drawn from a table computed before timing, and a
-reset after each of the episode lengths ours had in that round): a character that
-stumbles and falls every ~12 steps costs the solver more than one standing still. "ours" is what a rollout worker
-runs when training: a batch of K environments stepped as one
+half-range) and reset when an episode ends. "ours" is what a rollout worker runs
+when training: a batch of K environments stepped as one
 (`characters.vector_env.ImitationVectorEnv`, K = --batch); "one env" is a single
-`ImitationEnv` behind the Gymnasium API. They are measured in interleaved rounds
-in one process, so machine noise hits all of them alike; the report gives the
-median of the rounds and the ratios (ours = the batch).
+`ImitationEnv` behind the Gymnasium API. Bare stepping (stable PD + stepSimulation,
+no Python work) is measured twice: one pose held until the root drops (the first
+floor), and ours' own physical workload: the same kind of noisy PD targets (drawn
+from a table computed before timing) and, after each of the episode lengths ours
+had in that round, only the physics of a reset (the saved world restored, a clip
+pose set). A character that stumbles and falls every ~12 steps is not the same
+work for the solver as one standing still. All are measured in interleaved rounds
+in one process, so machine noise hits them alike; the report gives the median of
+the rounds and the ratios (ours = the batch).
 
   python bench/env_throughput.py [--seconds 4] [--rounds 5] [--batch 8] [--procs 1 2]
 """
@@ -123,11 +125,13 @@ def run_bare(env: ImitationEnv, seconds: float, rng) -> float:
 
 def run_bare_matched(env: ImitationEnv, targets: np.ndarray, period: float, lengths: list[int], seconds: float, rng) -> float:
     """Bare stepping of ours' physical workload: stable PD toward the same kind of noisy targets (drawn from a
-    table computed beforehand) + stepSimulation, and a reset after each of the episode lengths ours had."""
+    table computed beforehand) + stepSimulation, and after each of the episode lengths ours had, the physics
+    part of a reset only (the saved world restored, a clip pose and velocity tabulated beforehand set)."""
     body, client = env.body, env.client
-    env.reset(seed=int(rng.integers(1 << 30)))
+    starts = [env.reference.state_at(float(t)) for t in rng.uniform(0.0, period, 64)]
     lengths = lengths or [10**9]
     rows, draws = targets.shape[0], targets.shape[1]
+    env.reset(seed=int(rng.integers(1 << 30)))
     t, episode, j, steps, start = env.time, 0, 0, 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         body.set_pd_targets(targets[int((t % period) * 240) % rows, steps % draws])
@@ -136,8 +140,11 @@ def run_bare_matched(env: ImitationEnv, targets: np.ndarray, period: float, leng
             pb.stepSimulation(physicsClientId=client)
         steps, episode, t = steps + 1, episode + 1, t + 1.0 / 30
         if episode >= lengths[j % len(lengths)]:
-            env.reset()
-            t, episode, j = env.time, 0, j + 1
+            j += 1
+            ref = starts[j % len(starts)]
+            pb.restoreState(env._world_state, physicsClientId=client)
+            body.set_pose(ref.pose, ref.velocity)
+            t, episode = float(rng.uniform(0.0, period)), 0
     return steps / (time.perf_counter() - start)
 
 
