@@ -40,6 +40,18 @@ def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> None:
         raise
 
 
+def _reason(exc: Exception) -> str:
+    """The line of a torch.load error that says what is wrong with the file. For a file that is not a
+    pickle at all, torch's first lines are advice about `weights_only`, which does not apply here."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    for i, line in enumerate(lines[:-1]):
+        if line.endswith("WeightsUnpickler error:"):
+            return f"unreadable pickle: {lines[i + 1]}"
+    return lines[0].split(". ")[0]  # the first sentence (a truncated zip: "... failed finding central directory")
+
+
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
     """Load a checkpoint saved by `save_checkpoint`; CheckpointError when it is missing, corrupt or foreign."""
     path = Path(path)
@@ -48,8 +60,7 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except (RuntimeError, pickle.UnpicklingError, zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CheckpointError(f"{path}: corrupt or not a checkpoint ({reason[:160]})") from None
+        raise CheckpointError(f"{path}: corrupt or not a checkpoint ({_reason(exc)[:160]})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not an {FORMAT} file")
     if data.get("version") != VERSION:
