@@ -106,6 +106,14 @@ def run_port(port, acts: ReferenceActions, seconds: float, rng) -> float:
     return steps / (time.perf_counter() - start)
 
 
+def physics_step(env: ImitationEnv, targets: np.ndarray) -> None:
+    """One control step of bare physics: PD targets [D], then stable PD + stepSimulation at each substep."""
+    env.body.set_pd_targets(targets)
+    for _ in range(env.config.substeps):
+        env.body.apply_pd()
+        pb.stepSimulation(physicsClientId=env.client)
+
+
 def run_bare(env: ImitationEnv, seconds: float, rng) -> float:
     """Stable PD toward the reference + stepSimulation, nothing else (reset when the root drops)."""
     body, client = env.body, env.client
@@ -113,10 +121,7 @@ def run_bare(env: ImitationEnv, seconds: float, rng) -> float:
     targets = env.reference.state_at(env.time).pose.joints
     steps, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
-        body.set_pd_targets(targets)
-        for _ in range(8):
-            body.apply_pd()
-            pb.stepSimulation(physicsClientId=client)
+        physics_step(env, targets)
         steps += 1
         if pb.getBasePositionAndOrientation(body.body, physicsClientId=client)[0][1] < 0.5:
             env.reset()
@@ -127,24 +132,21 @@ def run_bare_matched(env: ImitationEnv, targets: np.ndarray, period: float, leng
     """Bare stepping of ours' physical workload: stable PD toward the same kind of noisy targets (drawn from a
     table computed beforehand) + stepSimulation, and after each of the episode lengths ours had, the physics
     part of a reset only (the saved world restored, a clip pose and velocity tabulated beforehand set)."""
-    body, client = env.body, env.client
-    starts = [env.reference.state_at(float(t)) for t in rng.uniform(0.0, period, 64)]
+    start_times = rng.uniform(0.0, period, 64)
+    starts = [env.reference.state_at(float(t)) for t in start_times]
     lengths = lengths or [10**9]
     rows, draws = targets.shape[0], targets.shape[1]
     env.reset(seed=int(rng.integers(1 << 30)))
     t, episode, j, steps, start = env.time, 0, 0, 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
-        body.set_pd_targets(targets[int((t % period) * 240) % rows, steps % draws])
-        for _ in range(8):
-            body.apply_pd()
-            pb.stepSimulation(physicsClientId=client)
-        steps, episode, t = steps + 1, episode + 1, t + 1.0 / 30
+        physics_step(env, targets[int((t % period) * 240) % rows, steps % draws])
+        steps, episode, t = steps + 1, episode + 1, t + 1.0 / env.config.control_hz
         if episode >= lengths[j % len(lengths)]:
             j += 1
-            ref = starts[j % len(starts)]
-            pb.restoreState(env._world_state, physicsClientId=client)
-            body.set_pose(ref.pose, ref.velocity)
-            t, episode = float(rng.uniform(0.0, period)), 0
+            k = j % len(starts)  # the clip's pose and the targets that follow it belong to one start time
+            pb.restoreState(env._world_state, physicsClientId=env.client)
+            env.body.set_pose(starts[k].pose, starts[k].velocity)
+            t, episode = float(start_times[k]), 0
     return steps / (time.perf_counter() - start)
 
 
