@@ -52,6 +52,36 @@ def observation(body: int, links: list[int], phase: float) -> np.ndarray:
     return np.array([phase, root_pos[1], *pose, *vel], dtype=np.float32)
 
 
+def upcoming_clip(body: int, skeleton: tuple[int, int], link_index: dict[str, int], joint_cols: list[tuple[int, int, int]],
+                  blocks: list[dict], clip, t: float, control_hz: float) -> np.ndarray:  # fmt: skip
+    """The contract's clip+K blocks: the clip's link frames K control ticks ahead, seen from the simulated root.
+
+    A game reads these from its animation system (the clip's bone transforms at t + K ticks). Here the
+    animation skeleton is a kinematic copy of the character in a second PyBullet world, skeleton =
+    (client, body), posed at the clip's pose: joint_cols holds (joint index, first pose column, size).
+    Per link, position (relative to the simulated root) and rotation w,x,y,z, both in the simulated
+    character's heading frame, in the order of the contract's blocks."""
+    client, anim = skeleton
+    root_pos, root_quat = (np.array(v) for v in p.getBasePositionAndOrientation(body))
+    inv_heading = yaw_quat(-heading_angle(root_quat))
+    values, posed_at = [], None
+    for b in blocks:
+        ahead, link, kind = b["name"][len("clip+") :].split(".", 2)
+        if posed_at != ahead:
+            pose = pose_at(clip, t + int(ahead) / control_hz)
+            p.resetBasePositionAndOrientation(anim, pose.root_pos.tolist(), pose.root_quat.tolist(), physicsClientId=client)
+            for j, col, size in joint_cols:
+                p.resetJointStateMultiDof(anim, j, pose.joints[col : col + size].tolist(), physicsClientId=client)
+            posed_at = ahead
+        pos, quat = p.getLinkState(anim, link_index[link], computeForwardKinematics=1, physicsClientId=client)[:2]
+        if kind == "position":
+            values += list(quat_rotate(inv_heading, np.array(pos) - root_pos))
+        else:
+            q = quat_canonical(quat_mul(inv_heading, np.array(quat)))
+            values += [q[3], q[0], q[1], q[2]]
+    return np.array(values, dtype=np.float32)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", type=Path, help="controller written by `imitate export`")
@@ -60,16 +90,25 @@ def main() -> None:
     contract = json.loads(args.model.with_suffix(".json").read_text())
     session = ort.InferenceSession(str(args.model), providers=["CPUExecutionProvider"])
     needs_ref = any(i["name"] == "ref_pose" for i in contract["inputs"])
-    if any(b["name"].startswith("clip+") for b in contract["observation_layout"]):
-        raise SystemExit(f"{args.model}: this example builds DeepMimic's state only; the controller also observes upcoming clip poses")
+    clip_blocks = [b for b in contract["observation_layout"] if b["name"].startswith("clip+")]
 
     # --- engine set-up: world, ground, character, drives (once) -------------------------
     p.connect(p.DIRECT)
     p.setGravity(0, -9.8, 0)  # the contract's world is y-up
     p.setTimeStep(1.0 / contract["physics_hz"])
     data = pybullet_data.getDataPath()
-    p.loadURDF(f"{data}/plane_implicit.urdf", [0, 0, 0], p.getQuaternionFromEuler([-math.pi / 2, 0, 0]), useMaximalCoordinates=True)
-    body = p.loadURDF(f"{data}/{contract['urdf']}", [0, 1, 0], globalScaling=contract["urdf_scale"], flags=p.URDF_MAINTAIN_LINK_ORDER)
+    # the physics the controller was trained in (contract["env_config"]): match it in the engine
+    physics = contract["env_config"]
+    p.setPhysicsEngineParameter(numSolverIterations=physics["solver_iterations"])
+    plane = p.loadURDF(f"{data}/plane_implicit.urdf", [0, 0, 0], p.getQuaternionFromEuler([-math.pi / 2, 0, 0]), useMaximalCoordinates=True)
+    flags = p.URDF_MAINTAIN_LINK_ORDER
+    if physics["self_collision"]:  # body parts collide with each other, not with their parents
+        flags |= p.URDF_USE_SELF_COLLISION | p.URDF_USE_SELF_COLLISION_EXCLUDE_ALL_PARENTS
+    body = p.loadURDF(f"{data}/{contract['urdf']}", [0, 1, 0], globalScaling=contract["urdf_scale"], flags=flags)
+    p.changeDynamics(plane, -1, lateralFriction=physics["ground_friction"])
+    p.changeDynamics(body, -1, linearDamping=0.0, angularDamping=0.0)
+    for link in range(-1, p.getNumJoints(body)):
+        p.changeDynamics(body, link, lateralFriction=physics["ground_friction"])
     name_to_link = {p.getJointInfo(body, j)[12].decode(): j for j in range(p.getNumJoints(body))}
     links = list(range(p.getNumJoints(body)))
     joints = [name_to_link[n] for n in contract["joint_order"]]
@@ -82,20 +121,33 @@ def main() -> None:
     pose0 = pose_at(clip, 0.0)
     p.resetBasePositionAndOrientation(body, pose0.root_pos.tolist(), pose0.root_quat.tolist())
     v0 = velocity_at(clip, 0.0)
+    vel_col = 0  # joint velocities: 3 per spherical joint (angular velocity), 1 per revolute joint
     for b, j in zip(layout, joints, strict=True):
         q = pose0.joints[b["offset"] : b["offset"] + b["size"]].tolist()
-        p.resetJointStateMultiDof(body, j, q, [0.0] * (3 if b["size"] == 4 else 1))
+        dofs = 3 if b["size"] == 4 else 1
+        p.resetJointStateMultiDof(body, j, q, v0.joints[vel_col : vel_col + dofs].tolist())
+        vel_col += dofs
         if b["size"] == 1:
             p.setJointMotorControl2(body, j, p.VELOCITY_CONTROL, force=0)
         else:
             p.setJointMotorControlMultiDof(body, j, p.POSITION_CONTROL, targetPosition=[0, 0, 0, 1], force=[0, 0, 0])
     p.resetBaseVelocity(body, v0.root_lin.tolist(), v0.root_ang.tolist())
 
+    # the animation skeleton, for controllers that also observe the clip's upcoming poses
+    skeleton = (p.connect(p.DIRECT), 0)
+    skeleton = (skeleton[0], p.loadURDF(f"{data}/{contract['urdf']}", [0, 1, 0], globalScaling=contract["urdf_scale"],
+                                        flags=p.URDF_MAINTAIN_LINK_ORDER, physicsClientId=skeleton[0]))  # fmt: skip
+    joint_cols = [(j, b["offset"], b["size"]) for b, j in zip(layout, joints, strict=True)]
+
     # --- the game loop: one controller call per control tick -----------------------------
     substeps = int(round(contract["physics_hz"] / contract["control_hz"]))
     t, fell = 0.0, False
     for _tick in range(int(args.seconds * contract["control_hz"])):
-        feed = {"obs": observation(body, links, (t / clip.duration) % 1.0)[None]}
+        obs = observation(body, links, (t / clip.duration) % 1.0)
+        if clip_blocks:
+            ahead = upcoming_clip(body, skeleton, name_to_link, joint_cols, clip_blocks, clip, t, contract["control_hz"])
+            obs = np.concatenate([obs, ahead])
+        feed = {"obs": obs[None]}
         if needs_ref:
             ahead = contract["relative_lookahead_steps"] / contract["control_hz"]  # the pose to reach by the end of this tick
             feed["ref_pose"] = pose_at(clip, t + ahead).joints[None].astype(np.float32)
