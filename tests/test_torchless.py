@@ -70,3 +70,50 @@ def test_game_loop_example_drives_the_shipped_walk_controller_without_torch():
                          timeout=300)  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert " s simulated, " in out.stdout and "root travelled" in out.stdout
+
+
+EXAMPLE_OBSERVATION = """
+import json, runpy, sys
+from dataclasses import replace
+from pathlib import Path
+import numpy as np, pybullet as p, pybullet_data
+from imitate.imitation import open_env
+from imitate.policy_source import from_onnx
+model = Path(sys.argv[1])
+src = from_onnx(model, None, None)
+env = open_env(src.character, src.clip_path, replace(src.env, random_start=False))
+assert env.client == 0  # the example talks to PyBullet's default client
+ex = runpy.run_path(sys.argv[2], run_name="example")
+contract = json.loads(model.with_suffix(".json").read_text())
+blocks = [b for b in contract["observation_layout"] if b["name"].startswith("clip+")]
+assert blocks, "the shipped walk observes upcoming clip poses"
+sk = p.connect(p.DIRECT)
+skeleton = (sk, p.loadURDF(f"{pybullet_data.getDataPath()}/{contract['urdf']}", [0, 1, 0], globalScaling=contract["urdf_scale"],
+                           flags=p.URDF_MAINTAIN_LINK_ORDER, physicsClientId=sk))
+names = {p.getJointInfo(env.body.body, j)[12].decode(): j for j in range(p.getNumJoints(env.body.body))}
+cols = [(names[b["joint"]], b["offset"], b["size"]) for b in contract["action_layout"]]
+worst = 0.0
+for start in (0.0, 0.4, 0.9):
+    obs, _ = env.reset(options={"start_time": start})
+    for _ in range(5):
+        t = env.time
+        mine = np.concatenate([ex["observation"](env.body.body, list(range(len(names))), (t / env.clip.duration) % 1.0),
+                               ex["upcoming_clip"](env.body.body, skeleton, names, cols, blocks, env.clip, t, contract["control_hz"])])
+        worst = max(worst, float(np.abs(mine - obs).max()))
+        obs, *_ = env.step(src.policy(obs, env.action_base_pose()))
+print(f"worst {worst:.3g}")
+"""
+
+
+def test_game_loop_example_builds_the_environments_observation():
+    """The example's observation (DeepMimic's state and the clip+K blocks) is the environment's, value for value."""
+    from pathlib import Path
+
+    from imitate.shipped import find_shipped
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "onnx_game_loop.py"
+    model = find_shipped("humanoid", "humanoid3d_walk.txt")
+    out = subprocess.run([sys.executable, "-c", EXAMPLE_OBSERVATION, str(model), str(example)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    worst = float(out.stdout.strip().splitlines()[-1].split()[1])
+    assert worst < 1e-5
