@@ -134,9 +134,10 @@ def main() -> None:
     p.resetBaseVelocity(body, v0.root_lin.tolist(), v0.root_ang.tolist())
 
     # the animation skeleton, for controllers that also observe the clip's upcoming poses
-    skeleton = (p.connect(p.DIRECT), 0)
-    skeleton = (skeleton[0], p.loadURDF(f"{data}/{contract['urdf']}", [0, 1, 0], globalScaling=contract["urdf_scale"],
-                                        flags=p.URDF_MAINTAIN_LINK_ORDER, physicsClientId=skeleton[0]))  # fmt: skip
+    anim = p.connect(p.DIRECT)
+    anim_body = p.loadURDF(f"{data}/{contract['urdf']}", [0, 1, 0], globalScaling=contract["urdf_scale"], flags=p.URDF_MAINTAIN_LINK_ORDER,
+                           physicsClientId=anim)  # fmt: skip
+    skeleton = (anim, anim_body)
     joint_cols = [(j, b["offset"], b["size"]) for b, j in zip(layout, joints, strict=True)]
 
     # --- the game loop: one controller call per control tick -----------------------------
@@ -145,8 +146,8 @@ def main() -> None:
     for _tick in range(int(args.seconds * contract["control_hz"])):
         obs = observation(body, links, (t / clip.duration) % 1.0)
         if clip_blocks:
-            ahead = upcoming_clip(body, skeleton, name_to_link, joint_cols, clip_blocks, clip, t, contract["control_hz"])
-            obs = np.concatenate([obs, ahead])
+            upcoming = upcoming_clip(body, skeleton, name_to_link, joint_cols, clip_blocks, clip, t, contract["control_hz"])
+            obs = np.concatenate([obs, upcoming])
         feed = {"obs": obs[None]}
         if needs_ref:
             ahead = contract["relative_lookahead_steps"] / contract["control_hz"]  # the pose to reach by the end of this tick
