@@ -52,6 +52,15 @@ def observation(body: int, links: list[int], phase: float) -> np.ndarray:
     return np.array([phase, root_pos[1], *pose, *vel], dtype=np.float32)
 
 
+def animation_skeleton(contract: dict) -> tuple[int, int]:
+    """A kinematic copy of the character in a second PyBullet world: (client, body). It is never
+    stepped, only posed at the clip's pose to read the clip's link frames (`upcoming_clip`)."""
+    client = p.connect(p.DIRECT)
+    body = p.loadURDF(f"{pybullet_data.getDataPath()}/{contract['urdf']}", [0, 1, 0], globalScaling=contract["urdf_scale"],
+                      flags=p.URDF_MAINTAIN_LINK_ORDER, physicsClientId=client)  # fmt: skip
+    return client, body
+
+
 def upcoming_clip(body: int, skeleton: tuple[int, int], link_index: dict[str, int], joint_cols: list[tuple[int, int, int]],
                   blocks: list[dict], clip, t: float, control_hz: float) -> np.ndarray:  # fmt: skip
     """The contract's clip+K blocks: the clip's link frames K control ticks ahead, seen from the simulated root.
@@ -134,10 +143,7 @@ def main() -> None:
     p.resetBaseVelocity(body, v0.root_lin.tolist(), v0.root_ang.tolist())
 
     # the animation skeleton, for controllers that also observe the clip's upcoming poses
-    anim = p.connect(p.DIRECT)
-    anim_body = p.loadURDF(f"{data}/{contract['urdf']}", [0, 1, 0], globalScaling=contract["urdf_scale"], flags=p.URDF_MAINTAIN_LINK_ORDER,
-                           physicsClientId=anim)  # fmt: skip
-    skeleton = (anim, anim_body)
+    skeleton = animation_skeleton(contract)
     joint_cols = [(j, b["offset"], b["size"]) for b, j in zip(layout, joints, strict=True)]
 
     # --- the game loop: one controller call per control tick -----------------------------

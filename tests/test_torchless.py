@@ -76,7 +76,7 @@ EXAMPLE_OBSERVATION = """
 import json, runpy, sys
 from dataclasses import replace
 from pathlib import Path
-import numpy as np, pybullet as p, pybullet_data
+import numpy as np, pybullet as p
 from imitate.imitation import open_env
 from imitate.policy_source import from_onnx
 model = Path(sys.argv[1])
@@ -87,9 +87,7 @@ ex = runpy.run_path(sys.argv[2], run_name="example")
 contract = json.loads(model.with_suffix(".json").read_text())
 blocks = [b for b in contract["observation_layout"] if b["name"].startswith("clip+")]
 assert blocks, "the shipped walk observes upcoming clip poses"
-sk = p.connect(p.DIRECT)
-skeleton = (sk, p.loadURDF(f"{pybullet_data.getDataPath()}/{contract['urdf']}", [0, 1, 0], globalScaling=contract["urdf_scale"],
-                           flags=p.URDF_MAINTAIN_LINK_ORDER, physicsClientId=sk))
+skeleton = ex["animation_skeleton"](contract)
 names = {p.getJointInfo(env.body.body, j)[12].decode(): j for j in range(p.getNumJoints(env.body.body))}
 cols = [(names[b["joint"]], b["offset"], b["size"]) for b in contract["action_layout"]]
 worst = 0.0
