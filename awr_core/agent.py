@@ -8,12 +8,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from awr_core.buffer import FlatBuffer, ReplayBuffer
+from awr_core.buffer import FlatBuffer, Path, ReplayBuffer
 from awr_core.config import AWRConfig
 from awr_core.networks import CategoricalPolicy, GaussianPolicy, ValueNet, gaussian_log_prob
 from awr_core.normalizer import Normalizer
 from awr_core.numpy_policy import PolicyWeights
 from awr_core.returns import td_lambda_returns
+from awr_core.symmetry import Mirror
 from awr_core.weights import advantage_weights
 
 
@@ -41,8 +42,10 @@ def bound_penalty(mean: torch.Tensor, bounded: torch.Tensor) -> torch.Tensor:
 
 
 class AWRAgent:
-    def __init__(self, observation_space: Any, action_space: Any, config: AWRConfig) -> None:
+    def __init__(self, observation_space: Any, action_space: Any, config: AWRConfig, mirror: Mirror | None = None) -> None:
+        """mirror: the task's symmetry, needed to learn with `config.mirror` (acting and evaluating do without)."""
         self.config = config
+        self.mirror = mirror
         torch.manual_seed(config.seed)
         self.rng = np.random.default_rng(config.seed)
         self.torch_rng = torch.Generator().manual_seed(config.seed + 1)
@@ -112,6 +115,19 @@ class AWRAgent:
         )
 
     # ------------------------------------------------------------- learning
+    def _mirror(self) -> Mirror | None:
+        if not self.config.mirror:
+            return None
+        if self.mirror is None:
+            raise ValueError("AWRConfig.mirror is set, but the agent was given no mirror (the task's symmetry)")
+        return self.mirror
+
+    def remember(self, path: Path) -> None:
+        """Store a new path and fold its states (and their mirror images, when learning from them) into the normalizer."""
+        self.buffer.add(path)
+        mirror = self._mirror()
+        self.obs_norm.update(path.obs if mirror is None else np.concatenate([path.obs, mirror.observation(path.obs)]))
+
     def _values(self, obs_n: torch.Tensor, chunk: int = 8192) -> np.ndarray:
         """V of normalized observations [N,O] -> [N] float64."""
         with torch.no_grad():
@@ -140,10 +156,15 @@ class AWRAgent:
         obs_n = torch.as_tensor(self.obs_norm.normalize(flat.obs))
         n = len(flat.rewards)
         targets = torch.as_tensor(self._returns(flat, self._values(obs_n)), dtype=torch.float32)
+        # the states learned from: the buffer's, then (with a mirror) their mirror images; sample i's image is
+        # n + i and shares its return target and advantage weight
+        mirror = self._mirror()
+        states = obs_n if mirror is None else torch.cat([obs_n, torch.as_tensor(self.obs_norm.normalize(mirror.observation(flat.obs)))])
+        pool = len(states)
         critic_losses = []
         for _ in range(self._steps(cfg.critic_steps, new_samples)):
-            idx = torch.as_tensor(self.rng.integers(0, n, cfg.batch_size))
-            loss = 0.5 * ((targets[idx] - self.value(obs_n[idx])) ** 2).mean()
+            idx = torch.as_tensor(self.rng.integers(0, pool, cfg.batch_size))
+            loss = 0.5 * ((targets[idx % n] - self.value(states[idx])) ** 2).mean()
             self.critic_opt.zero_grad()
             loss.backward()
             self.critic_opt.step()
@@ -155,18 +176,19 @@ class AWRAgent:
         weights, stats = advantage_weights(returns - baseline, cfg.temperature, cfg.weight_clip if cfg.clip_weights else None,
                                            cfg.normalize_advantages)  # fmt: skip
         w = torch.as_tensor(weights, dtype=torch.float32)
+        env_actions = flat.actions if mirror is None else np.concatenate([flat.actions, mirror.action(flat.actions)])
         if self.discrete:
-            actions = torch.as_tensor(flat.actions.reshape(-1))
+            actions = torch.as_tensor(env_actions.reshape(-1))
         else:
-            actions = torch.as_tensor(self.scaler.to_net(flat.actions), dtype=torch.float32)
+            actions = torch.as_tensor(self.scaler.to_net(env_actions), dtype=torch.float32)
         actor_losses = []
         for _ in range(self._steps(cfg.actor_steps, new_samples)):
-            idx = torch.as_tensor(self.rng.integers(0, n, cfg.batch_size))
+            idx = torch.as_tensor(self.rng.integers(0, pool, cfg.batch_size))
             if self.discrete:
-                loss = -(w[idx] * self.policy.log_prob(obs_n[idx], actions[idx])).mean()
+                loss = -(w[idx % n] * self.policy.log_prob(states[idx], actions[idx])).mean()
             else:  # one forward pass feeds both the likelihood and the bound penalty
-                mean = self.policy(obs_n[idx])
-                loss = -(w[idx] * gaussian_log_prob(mean, self.policy.log_std, actions[idx])).mean()
+                mean = self.policy(states[idx])
+                loss = -(w[idx % n] * gaussian_log_prob(mean, self.policy.log_std, actions[idx])).mean()
                 if cfg.action_bound_weight > 0:
                     loss = loss + cfg.action_bound_weight * bound_penalty(mean, self._bounded)
             self.actor_opt.zero_grad()

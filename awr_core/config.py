@@ -38,6 +38,7 @@ class AWRConfig:
     action_bound_weight: float = 10.0  # soft penalty keeping the mean inside a bounded action space
     init_output_scale: float = 0.01  # policy output layer initialized U(-s, s)
     rwr: bool = False  # reward-weighted regression: no value baseline (weights from returns)
+    mirror: bool = False  # learn from the mirror image of every sample too (a task symmetry the environment supplies)
     test_episodes: int = 8  # deterministic episodes per evaluation
     test_every: int = 10  # iterations between evaluations
     seed: int = 0  # seed for networks, sampling and environments

@@ -31,8 +31,7 @@ def train_offline(
     size = sum(len(p) for p in dataset)
     agent.buffer = ReplayBuffer(capacity=size)
     for p in dataset:
-        agent.buffer.add(p)
-        agent.obs_norm.update(p.obs)
+        agent.remember(p)
     log = IterationLog(Path(run_dir) / "log.csv", ["test_normalized_return"])
     rows = []
     for _ in range(iterations):

@@ -103,8 +103,7 @@ class Trainer:
         t1 = time.perf_counter()
         new = sum(len(p) for p in paths)
         for p in paths:
-            self.agent.buffer.add(p)
-            self.agent.obs_norm.update(p.obs)
+            self.agent.remember(p)
         threads = torch.get_num_threads()
         torch.set_num_threads(self.learner_threads)
         try:

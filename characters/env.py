@@ -34,6 +34,7 @@ from characters.actions import ActionMap
 from characters.body import SimCharacter
 from characters.config import EnvConfig
 from characters.layout import joint_layout
+from characters.mirror import MirrorMap, action_mirror, half_cycle_mirror_error, observation_mirror
 from characters.observation import build_observations, observation_size, reference_features
 from characters.quiet import quiet_c_output
 from characters.reference import ReferenceMotion
@@ -201,6 +202,24 @@ class ImitationEnv(gym.Env):
             )
         phase = self._phase()
         return self._observe(sim, links, phase), {"time": self.time, "phase": phase, "start_time": start, "lift_m": lift}
+
+    def mirror_map(self, tolerance_rad: float = 0.05) -> MirrorMap:
+        """The task's left-right mirror image (`characters.mirror`): the mirrored character tracks this
+        clip half a cycle later. Refused (ValueError naming the clip) for a character without mirror
+        pairs, a clip that does not loop, or one farther than `tolerance_rad` from its own mirror image."""
+        spec, name = self.spec_, self.clip.source
+        if not spec.mirror_pairs:
+            raise ValueError(f"character {spec.name!r} has no mirror pairs: its mirror image is not known")
+        if not self.clip.loop:
+            raise ValueError(f"{name}: the mirror needs a looping clip (its mirror image half a cycle later)")
+        names = [n for n, _ in sorted(self.body.link_index.items(), key=lambda kv: kv[1])]
+        pos_err, rot_err = half_cycle_mirror_error(spec, names, self.reference, self.clip.duration)
+        if rot_err > tolerance_rad:
+            raise ValueError(f"{name}: not its own mirror image half a cycle later (links {rot_err:.3f} rad, {pos_err:.3f} m "
+                             f"apart on average; the mirror needs < {tolerance_rad:g} rad)")  # fmt: skip
+        obs_perm, obs_sign = observation_mirror(spec, names, len(self.config.reference_obs_steps), self._ref_links)
+        act_perm, act_sign = action_mirror(spec, self.reference.tree, self.body.joint_indices, self.config.action_mode)
+        return MirrorMap(obs_perm, obs_sign, act_perm, act_sign)
 
     def action_base_pose(self) -> np.ndarray:
         """[D] the clip's joint pose that relative actions are added to (and that an exported

@@ -44,4 +44,6 @@ HUMANOID = CharacterSpec(
     end_effectors=("right_ankle", "right_wrist", "left_ankle", "left_wrist"),
     ground_contact_links=("right_ankle", "left_ankle"),
     clip_prefix="humanoid3d_",
+    mirror_pairs=tuple((f"left_{part}", f"right_{part}") for part in ("hip", "knee", "ankle", "shoulder", "elbow", "wrist")),
+    mirror_axis=2,  # the URDF's root frame: x forward, y up, z to the side
 )

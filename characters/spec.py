@@ -50,6 +50,9 @@ class CharacterSpec:
     touching it ends the episode (a fall).
     clip_prefix: prefix of this character's clips in pybullet_data
     (`run.txt` means `humanoid3d_run.txt` for the humanoid).
+    mirror_pairs: (left, right) link pairs that trade places in the character's
+    mirror image (`characters.mirror`); empty: no mirror known.
+    mirror_axis: the root frame's side axis (0, 1, 2 = x, y, z), which the mirror negates.
     """
 
     name: str
@@ -61,6 +64,8 @@ class CharacterSpec:
     end_effectors: tuple[str, ...]
     ground_contact_links: tuple[str, ...]
     clip_prefix: str
+    mirror_pairs: tuple[tuple[str, str], ...] = ()
+    mirror_axis: int = 2
 
     @property
     def joint_dofs(self) -> tuple[int, ...]:

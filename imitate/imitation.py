@@ -11,6 +11,7 @@ from awr_core.vector import default_num_envs
 from characters.config import EnvConfig
 from characters.env import ImitationEnv, ReferenceMismatchError
 from characters.factory import ImitationBatchFactory
+from characters.mirror import MirrorMap
 from imitate.defaults import SUCCESS_BODY_ERROR_M
 from imitate.errors import UserError
 
@@ -102,11 +103,22 @@ def connect_ray(address: str | None, num_cpus: int | None) -> int:
     return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 
-def make_agent(collector: Any, awr_config: AWRConfig) -> AWRAgent:
-    return make_agent_for_spaces(collector.observation_space, collector.action_space, awr_config)
+def task_mirror(character: str, clip_path: str, env_config: EnvConfig) -> MirrorMap:
+    """The task's left-right mirror image, for `--mirror`; a clip or character without one is a UserError."""
+    env = open_env(character, clip_path, env_config)
+    try:
+        return env.mirror_map()
+    except ValueError as exc:
+        raise UserError(f"--mirror: {exc}") from None
+    finally:
+        env.close()
 
 
-def make_agent_for_spaces(observation_space: Any, action_space: Any, awr_config: AWRConfig) -> AWRAgent:
+def make_agent(collector: Any, awr_config: AWRConfig, mirror: MirrorMap | None = None) -> AWRAgent:
+    return make_agent_for_spaces(collector.observation_space, collector.action_space, awr_config, mirror)
+
+
+def make_agent_for_spaces(observation_space: Any, action_space: Any, awr_config: AWRConfig, mirror: MirrorMap | None = None) -> AWRAgent:
     from awr_core.agent import AWRAgent
 
-    return AWRAgent(observation_space, action_space, awr_config)
+    return AWRAgent(observation_space, action_space, awr_config, mirror)

@@ -90,7 +90,7 @@ def _stop_gracefully_on_signals() -> None:
 
 def run(args: argparse.Namespace) -> int:
     from awr_core.trainer import Trainer
-    from imitate.imitation import INFO_KEYS, check_env, connect_ray, is_success, learner_threads, make_agent, make_collector
+    from imitate.imitation import INFO_KEYS, check_env, connect_ray, is_success, learner_threads, make_agent, make_collector, task_mirror
 
     _stop_gracefully_on_signals()
     if args.asynchronous is None:
@@ -108,12 +108,13 @@ def run(args: argparse.Namespace) -> int:
         run_dir, config = _new_run(args)
     budget = parse_budget(args.budget or DEFAULT_BUDGET)
     obs_size, act_size = check_env(config.character, config.clip_path, config.env)
+    mirror = task_mirror(config.character, config.clip_path, config.env) if config.awr.mirror else None
     if not args.resume:
         write_config(run_dir, config)
     collector = make_collector(config.character, config.clip_path, config.env, config.num_envs, seed=config.awr.seed,
                                backend=args.backend, asynchronous=args.asynchronous, envs_per_worker=config.envs_per_worker)  # fmt: skip
     try:
-        agent = make_agent(collector, config.awr)
+        agent = make_agent(collector, config.awr, mirror)
         meta = {"character": config.character, "clip": Path(config.clip_path).name, "obs_size": obs_size, "act_size": act_size}
         threads = learner_threads(args.backend, args.asynchronous, config.num_envs)
         trainer = Trainer(agent, collector, run_dir, info_keys=INFO_KEYS, meta=meta, success=is_success, learner_threads=threads)
@@ -159,7 +160,8 @@ def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, res
           f"{config.env.action_mode} actions, {config.env.episode_seconds:g} s episodes")  # fmt: skip
     anneal = f" -> {a.action_std_final:g} over {a.action_std_anneal_samples:,} samples" if a.action_std_anneal_samples > 0 else ""
     print(f"  AWR          actor {a.actor_layers} critic {a.critic_layers}, {a.optimizer} lr {a.actor_lr:g}/{a.critic_lr:g}, "
-          f"{a.samples_per_iter} samples/iter, buffer {a.buffer_size:,}, std {a.action_std:g}{anneal}")  # fmt: skip
+          f"{a.samples_per_iter} samples/iter, buffer {a.buffer_size:,}, std {a.action_std:g}{anneal}"
+          f"{', mirror images too' if a.mirror else ''}")  # fmt: skip
     since = " from here on (the run's earlier samples and time do not count)" if resumed else ""
     print(f"  budget       {describe(budget)}{since}; Ctrl-C stops after saving")
     sys.stdout.flush()

@@ -80,6 +80,7 @@ def test_resume_continues_the_curve(tiny_run):
         (["--resume", "/nonexistent/run"], "/nonexistent/run: no such run folder"),
         (["eval", "/nonexistent/run"], "/nonexistent/run: no such run folder"),
         (["--motion", "run.txt", "--budget", "lots"], "--budget 'lots'"),
+        (["--motion", "spinkick.txt", "--mirror"], "humanoid3d_spinkick.txt: not its own mirror image half a cycle later"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
