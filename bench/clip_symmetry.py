@@ -1,0 +1,89 @@
+"""Which shipped clips are their own mirror image half a cycle later (what `--mirror` needs), and how
+each looping clip's last keyframe meets its first (the loop's seam).
+
+For every looping humanoid clip: the mean link position / rotation error between the clip's mirror
+image and the clip half a cycle later (`characters.mirror.half_cycle_mirror_error`), the same for the
+worst keyframe interval, and the seam: how far the last keyframe's joints are from the first's
+against a typical step between keyframes (a looping clip plays the last keyframe, then the first).
+
+  python bench/clip_symmetry.py [--clips walk.txt run.txt]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from characters.config import EnvConfig  # noqa: E402
+from characters.env import ImitationEnv  # noqa: E402
+from characters.mirror import half_cycle_mirror_error, link_partners, reflection_signs  # noqa: E402
+from characters.observation import reference_features  # noqa: E402
+from motions.library import shipped_clips, short_name  # noqa: E402
+from motions.rotations import quat_conj, quat_mul, quat_to_rotvec  # noqa: E402
+
+
+def joint_distance(clip, i: int, k: int) -> np.ndarray:
+    """[J] rotation between keyframes i and k, per joint (rad)."""
+    out, col = [], 0
+    for dofs in clip.joint_dofs:
+        a, b = clip.joints[i, col : col + dofs], clip.joints[k, col : col + dofs]
+        out.append(np.linalg.norm(quat_to_rotvec(quat_mul(quat_conj(a), b))) if dofs == 4 else abs(float(b[0] - a[0])))
+        col += dofs
+    return np.array(out)
+
+
+def worst_interval(env: ImitationEnv, names: list[str]) -> tuple[int, float]:
+    """(keyframe interval, mean rotation error rad) of the interval farthest from its mirror image."""
+    clip = env.clip
+    worst = (0, 0.0)
+    for i in range(clip.num_frames - 1):
+        times = clip.frame_times[i] + clip.durations[i] * np.linspace(0.1, 0.9, 5)
+        err = _mirror_error_at(env, names, times)
+        worst = max(worst, (i, err), key=lambda w: w[1])
+    return worst
+
+
+def _mirror_error_at(env: ImitationEnv, names: list[str], times: np.ndarray) -> float:
+    """Mean link rotation error (rad) between the clip's mirror image at `times` and the clip half a cycle later."""
+    def links(t):
+        s = env.reference.states_at(t)
+        f = reference_features(s.pose.root_pos, s.pose.root_quat, s.link_pos[:, None], s.link_quat[:, None]).reshape(len(t), -1, 7)
+        return f[..., 3:].astype(float)
+
+    quat, later = links(times), links(times + env.clip.duration / 2)
+    _, axial = reflection_signs(env.spec_)
+    mirrored = quat[:, link_partners(env.spec_, names)] * np.concatenate([[1.0], axial])
+    return float((2 * np.arccos(np.clip(np.abs(np.sum(mirrored * later, axis=-1)), 0, 1))).mean())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clips", nargs="*", default=None, help="clip names (default: every shipped humanoid clip)")
+    args = ap.parse_args()
+    names_wanted = args.clips or [short_name(p, "humanoid3d_") for p in shipped_clips() if p.name.startswith("humanoid3d_")]
+    print("| clip | keyframes | mirror image half a cycle later: position (m) / rotation (rad) | worst interval (rad) "
+          "| seam: last vs first keyframe, mean / max joint (rad) | typical step between keyframes (rad) |")
+    print("|---|---|---|---|---|---|")
+    for name in names_wanted:
+        env = ImitationEnv("humanoid", name, EnvConfig(action_mode="relative"))
+        clip = env.clip
+        if not clip.loop:
+            env.close()
+            continue
+        links = [n for n, _ in sorted(env.body.link_index.items(), key=lambda kv: kv[1])]
+        pos_err, rot_err = half_cycle_mirror_error(env.spec_, links, env.reference, clip.duration)
+        interval, worst = worst_interval(env, links)
+        seam = joint_distance(clip, clip.num_frames - 1, 0)
+        step = np.mean([joint_distance(clip, i, i + 1).mean() for i in range(clip.num_frames - 2)])
+        print(f"| {name} | {clip.num_frames} | {pos_err:.3f} / {rot_err:.3f} | {worst:.3f} (interval {interval} of {clip.num_frames - 1}) "
+              f"| {seam.mean():.3f} / {seam.max():.3f} ({env.spec_.joints[int(seam.argmax())].name}) | {step:.3f} |")  # fmt: skip
+        env.close()
+
+
+if __name__ == "__main__":
+    main()
