@@ -124,3 +124,16 @@ def test_awr_refuses_to_learn_from_mirror_images_it_was_not_given():
     agent = AWRAgent(gym.spaces.Box(-1, 1, (1,)), gym.spaces.Box(-1, 1, (1,)), AWRConfig(mirror=True))
     with pytest.raises(ValueError, match="no mirror"):
         agent.remember(Path(np.zeros((4, 1), np.float32), np.zeros((4, 1), np.float32), np.ones(4), np.zeros(1, np.float32), terminal=True))
+
+
+def test_the_upcoming_poses_of_every_link_mirror_too():
+    config = EnvConfig(action_mode="relative", reference_obs_steps=(1, 4))  # clip+K blocks of all 15 links
+    env, later = ImitationEnv("humanoid", "walk.txt", config), ImitationEnv("humanoid", "walk.txt", config)
+    m = env.mirror_map()
+    for t in (0.1, 0.3, 0.45):
+        obs, _ = env.reset(options={"start_time": t})
+        obs_later, _ = later.reset(options={"start_time": t + env.clip.duration / 2})
+        assert obs.shape == (2 + 13 * 15 + 2 * 7 * 15,)
+        assert np.abs(m.observation(obs) - obs_later).max() < 0.05
+    env.close()
+    later.close()
