@@ -50,11 +50,22 @@ def gradient_steps(agent: AWRAgent, obs: torch.Tensor, actions: torch.Tensor, rn
     return actor_step, critic_step
 
 
+class Reversal:
+    """A stand-in for the humanoid's mirror (`AWRConfig.mirror`, on by default): the same work per update,
+    one permuted, sign-flipped copy of the buffer's observations and actions."""
+
+    def observation(self, obs: np.ndarray) -> np.ndarray:
+        return -obs[..., ::-1]
+
+    def action(self, action: np.ndarray) -> np.ndarray:
+        return -action[..., ::-1]
+
+
 def filled_agent(layers: tuple[int, ...], rng: np.random.Generator) -> AWRAgent:
     """An agent with imitate's defaults and a full 50k buffer of random episodes (20-80 steps, as on walk)."""
     obs_space = gym.spaces.Box(-np.inf, np.inf, (197,), np.float32)
     act_space = gym.spaces.Box(-1.0, 1.0, (36,), np.float32)
-    agent = AWRAgent(obs_space, act_space, replace(IMITATION_AWR, actor_layers=layers, critic_layers=layers))
+    agent = AWRAgent(obs_space, act_space, replace(IMITATION_AWR, actor_layers=layers, critic_layers=layers), Reversal())
     for _ in range(agent.config.buffer_size // 40):  # ~60k samples: the 50k buffer ends full
         n = int(rng.integers(20, 80))
         agent.buffer.add(Path(rng.normal(size=(n, 197)).astype(np.float32), rng.normal(size=(n, 36)), rng.random(n),
@@ -105,7 +116,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     for text in args.sizes.split(";"):
         layers = tuple(int(x) for x in text.split(","))
-        agent = AWRAgent(obs_space, act_space, replace(IMITATION_AWR, actor_layers=layers, critic_layers=layers))
+        agent = AWRAgent(obs_space, act_space, replace(IMITATION_AWR, actor_layers=layers, critic_layers=layers), Reversal())
         for _ in range(50):
             agent.buffer.add(Path(rng.normal(size=(1000, 197)).astype(np.float32), rng.normal(size=(1000, 36)), rng.random(1000),
                                   rng.normal(size=197).astype(np.float32), False))  # fmt: skip

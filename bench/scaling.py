@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from awr_core.trainer import Trainer  # noqa: E402
 from imitate.defaults import DEFAULT_ENVS_PER_WORKER, IMITATION_AWR, IMITATION_ENV  # noqa: E402
-from imitate.imitation import INFO_KEYS, connect_ray, learner_threads, make_agent, make_collector  # noqa: E402
+from imitate.imitation import INFO_KEYS, connect_ray, learner_threads, make_agent, make_collector, task_mirror  # noqa: E402
 from motions import resolve_clip  # noqa: E402
 
 
@@ -38,7 +38,7 @@ def measure(backend: str, actors: int, asynchronous: bool, iterations: int, clip
     collector = make_collector("humanoid", clip, IMITATION_ENV, actors, seed=0, backend=backend, asynchronous=asynchronous,
                                envs_per_worker=per_worker)  # fmt: skip
     try:
-        agent = make_agent(collector, config)
+        agent = make_agent(collector, config, task_mirror("humanoid", clip, IMITATION_ENV) if config.mirror else None)
         with tempfile.TemporaryDirectory() as tmp:
             trainer = Trainer(agent, collector, tmp, info_keys=INFO_KEYS, learner_threads=learner_threads(backend, asynchronous, actors))
             trainer.iterate()  # warm-up: start-up costs and the first evaluation

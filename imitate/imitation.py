@@ -105,11 +105,19 @@ def connect_ray(address: str | None, num_cpus: int | None) -> int:
 
 def task_mirror(character: str, clip_path: str, env_config: EnvConfig) -> MirrorMap:
     """The task's left-right mirror image, for `--mirror`; a clip or character without one is a UserError."""
+    mirror = mirror_or_reason(character, clip_path, env_config)
+    if isinstance(mirror, str):
+        raise UserError(f"--mirror: {mirror}")
+    return mirror
+
+
+def mirror_or_reason(character: str, clip_path: str, env_config: EnvConfig) -> MirrorMap | str:
+    """The task's mirror image, or the one-line reason there is none (a clip that is not its own mirror image half a cycle later)."""
     env = open_env(character, clip_path, env_config)
     try:
         return env.mirror_map()
     except ValueError as exc:
-        raise UserError(f"--mirror: {exc}") from None
+        return str(exc)
     finally:
         env.close()
 

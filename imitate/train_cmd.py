@@ -68,6 +68,13 @@ def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
         awr = config_from_args(AWRConfig, IMITATION_AWR, args)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    if awr.mirror and args.mirror is None:  # the default: mirror images where the clip has them, off (with a note) where not
+        from imitate.imitation import mirror_or_reason
+
+        reason = mirror_or_reason(spec.name, str(clip_path), env)
+        if isinstance(reason, str):
+            print(f"imitate: no mirror images ({reason})")
+            awr = replace(awr, mirror=False)
     run_dir = args.out or new_run_dir(Path("runs"), spec.name, clip_path.name)
     if (run_dir / "config.json").exists():
         raise UserError(f"{run_dir}: already holds a run; use --resume {run_dir} to continue it")

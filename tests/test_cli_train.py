@@ -40,6 +40,7 @@ def test_train_writes_a_run_folder(tiny_run):
     assert config["character"] == "humanoid" and config["awr"]["actor_layers"] == [32, 32]
     assert (config["num_envs"], config["envs_per_worker"]) == (2, 3)
     assert config["env"]["sim_hz"] == 240 and config["env"]["episode_seconds"] == 1
+    assert config["awr"]["mirror"] and "mirror images too" in stdout  # on by default: walk is its own mirror image
     with (run / "log.csv").open() as f:
         rows = list(csv.DictReader(f))
     assert [int(r["iteration"]) for r in rows] == [1, 2]
@@ -156,3 +157,15 @@ def test_default_rollout_workers_split_the_cores_when_asynchronous(monkeypatch):
     assert imitation.default_envs("local", False) == 8 and imitation.learner_threads("local", False, 8) is None
     monkeypatch.setattr(imitation, "default_num_envs", lambda: 2)
     assert imitation.default_envs("local", True) == 1 and imitation.learner_threads("local", True, 1) == 1
+
+
+def test_mirror_images_are_off_by_default_for_a_clip_without_them(tmp_path):
+    from imitate.cli import build_parser
+    from imitate.train_cmd import _new_run
+
+    for clip, expected in (("spinkick.txt", False), ("run.txt", True)):
+        args = build_parser().parse_args(["train", "--motion", clip, "--out", str(tmp_path / clip)])
+        _, config = _new_run(args)
+        assert config.awr.mirror is expected
+    args = build_parser().parse_args(["train", "--motion", "run.txt", "--no-mirror", "--out", str(tmp_path / "off")])
+    assert _new_run(args)[1].awr.mirror is False
