@@ -21,8 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from characters.config import EnvConfig  # noqa: E402
 from characters.env import ImitationEnv  # noqa: E402
-from characters.mirror import half_cycle_mirror_error, link_partners, reflection_signs  # noqa: E402
-from characters.observation import reference_features  # noqa: E402
+from characters.mirror import half_cycle_mirror_error  # noqa: E402
 from motions.library import shipped_clips, short_name  # noqa: E402
 from motions.rotations import quat_conj, quat_mul, quat_to_rotvec  # noqa: E402
 
@@ -38,27 +37,12 @@ def joint_distance(clip, i: int, k: int) -> np.ndarray:
 
 
 def worst_interval(env: ImitationEnv, names: list[str]) -> tuple[int, float]:
-    """(keyframe interval, mean rotation error rad) of the interval farthest from its mirror image."""
+    """(keyframe interval, mean rotation error rad) of the interval farthest from its mirror image half a cycle later."""
     clip = env.clip
-    worst = (0, 0.0)
-    for i in range(clip.num_frames - 1):
-        times = clip.frame_times[i] + clip.durations[i] * np.linspace(0.1, 0.9, 5)
-        err = _mirror_error_at(env, names, times)
-        worst = max(worst, (i, err), key=lambda w: w[1])
-    return worst
-
-
-def _mirror_error_at(env: ImitationEnv, names: list[str], times: np.ndarray) -> float:
-    """Mean link rotation error (rad) between the clip's mirror image at `times` and the clip half a cycle later."""
-    def links(t):
-        s = env.reference.states_at(t)
-        f = reference_features(s.pose.root_pos, s.pose.root_quat, s.link_pos[:, None], s.link_quat[:, None]).reshape(len(t), -1, 7)
-        return f[..., 3:].astype(float)
-
-    quat, later = links(times), links(times + env.clip.duration / 2)
-    _, axial = reflection_signs(env.spec_)
-    mirrored = quat[:, link_partners(env.spec_, names)] * np.concatenate([[1.0], axial])
-    return float((2 * np.arccos(np.clip(np.abs(np.sum(mirrored * later, axis=-1)), 0, 1))).mean())
+    errors = [half_cycle_mirror_error(env.spec_, names, env.reference, clip.duration,
+                                      clip.frame_times[i] + clip.durations[i] * np.linspace(0.1, 0.9, 5))[1]
+              for i in range(clip.num_frames - 1)]  # fmt: skip
+    return int(np.argmax(errors)), float(np.max(errors))
 
 
 def main() -> None:

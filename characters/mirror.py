@@ -129,10 +129,11 @@ def action_mirror(spec: CharacterSpec, tree: KinematicTree, joint_links: list[in
 
 
 def half_cycle_mirror_error(spec: CharacterSpec, link_names: list[str], reference: ReferenceMotion, duration: float,
-                            samples: int = 120) -> tuple[float, float]:  # fmt: skip
-    """How far a looping clip is from its own mirror image half a cycle later, over `samples` times of one cycle:
-    (mean link position error m, mean link rotation error rad), the links seen from the root in its heading frame."""
-    times = np.arange(samples) * duration / samples
+                            times: np.ndarray | None = None) -> tuple[float, float]:  # fmt: skip
+    """How far a looping clip is from its own mirror image half a cycle later, at `times` [T] (default: 120
+    times over one cycle): (mean link position error m, mean link rotation error rad), the links seen from
+    the root in its heading frame."""
+    times = np.arange(120) * duration / 120 if times is None else np.asarray(times, dtype=float)
 
     def links(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s = reference.states_at(t)
