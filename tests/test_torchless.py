@@ -86,7 +86,7 @@ assert env.client == 0  # the example talks to PyBullet's default client
 ex = runpy.run_path(sys.argv[2], run_name="example")
 contract = json.loads(model.with_suffix(".json").read_text())
 blocks = [b for b in contract["observation_layout"] if b["name"].startswith("clip+")]
-assert blocks, "the shipped walk observes upcoming clip poses"
+assert blocks, "the controller observes upcoming clip poses"
 skeleton = ex["animation_skeleton"](contract)
 names = {p.getJointInfo(env.body.body, j)[12].decode(): j for j in range(p.getNumJoints(env.body.body))}
 cols = [(names[b["joint"]], b["offset"], b["size"]) for b in contract["action_layout"]]
@@ -103,14 +103,29 @@ print(f"worst {worst:.3g}")
 """
 
 
-def test_game_loop_example_builds_the_environments_observation():
-    """The example's observation (DeepMimic's state and the clip+K blocks) is the environment's, value for value."""
+def test_game_loop_example_builds_the_environments_observation(tmp_path):
+    """The example's observation (DeepMimic's state and the clip+K blocks) is the environment's, value for value,
+    for a controller that observes the clip's upcoming root (exported here: an untrained policy will do)."""
     from pathlib import Path
 
-    from imitate.shipped import find_shipped
+    from awr_core.agent import AWRAgent
+    from awr_core.config import AWRConfig
+    from characters.config import EnvConfig
+    from characters.env import ImitationEnv
+    from characters.registry import get_character
+    from imitate.contract import build_contract
+    from imitate.imitation import link_names
+    from imitate.onnx_export import export_onnx
 
+    config = EnvConfig(action_mode="relative", reference_obs_steps=(1, 4), reference_obs_links=("root",))
+    env = ImitationEnv("humanoid", "walk.txt", config)
+    agent = AWRAgent(env.observation_space, env.action_space, AWRConfig(actor_layers=(32,), critic_layers=(8,)))
+    contract = build_contract(get_character("humanoid"), config, link_names(env), "humanoid3d_walk.txt",
+                              env.observation_space.shape[0], env.action_space.shape[0])  # fmt: skip
+    model = tmp_path / "walk.onnx"
+    export_onnx(agent.policy_weights(), env.actions, contract, model)
+    env.close()
     example = Path(__file__).resolve().parents[1] / "examples" / "onnx_game_loop.py"
-    model = find_shipped("humanoid", "humanoid3d_walk.txt")
     out = subprocess.run([sys.executable, "-c", EXAMPLE_OBSERVATION, str(model), str(example)], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     worst = float(out.stdout.strip().splitlines()[-1].split()[1])
