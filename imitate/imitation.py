@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from awr_core.collector import InProcessCollector, ProcessCollector, RayCollector
@@ -111,6 +112,7 @@ def task_mirror(character: str, clip_path: str, env_config: EnvConfig) -> Mirror
     return mirror
 
 
+@functools.lru_cache(maxsize=4)  # a new run asks twice: to choose the default, then to build the agent
 def mirror_or_reason(character: str, clip_path: str, env_config: EnvConfig) -> MirrorMap | str:
     """The task's mirror image, or the one-line reason there is none (a clip that is not its own mirror image half a cycle later)."""
     env = open_env(character, clip_path, env_config)

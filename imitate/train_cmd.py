@@ -71,7 +71,7 @@ def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
     if awr.mirror and args.mirror is None:  # the default: mirror images where the clip has them, off (with a note) where not
         from imitate.imitation import mirror_or_reason
 
-        reason = mirror_or_reason(spec.name, str(clip_path), env)
+        reason = mirror_or_reason(spec.name, str(clip_path.resolve()), env)
         if isinstance(reason, str):
             print(f"imitate: no mirror images ({reason})")
             awr = replace(awr, mirror=False)
