@@ -6,9 +6,6 @@ set and read poses in clip layout, read link states, apply stable-PD targets.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import chain
-
 import numpy as np
 
 from characters.quiet import quiet_c_output
@@ -67,7 +64,7 @@ class SimCharacter:
         self._vel_sizes = [j.velocity_dofs for j in spec.joints]
         self._pose_size = sum(spec.joint_dofs)
         self._vel_size = sum(j.velocity_dofs for j in spec.joints)
-        self.state_width = 13 + self._pose_size + self._vel_size + 16 * self.num_links  # numbers `state_values` yields
+        self.state_width = 13 + self._pose_size + self._vel_size + 16 * self.num_links  # numbers `append_state` appends
 
     def make_ghost(self, rgba: tuple[float, float, float, float]) -> None:
         """Turn this body into a see-through marker: no collisions, translucent colour."""
@@ -114,19 +111,32 @@ class SimCharacter:
             velocities = self._split(velocity.joints, self._vel_sizes)
         pb.resetJointStatesMultiDof(self.body, self.joint_indices, positions, velocities, physicsClientId=c)
 
-    def state_values(self) -> Iterator[float]:
-        """The whole simulated state as one stream of `state_width` floats (world frame), in this order:
+    def append_state(self, flat: list[float]) -> None:
+        """Append the whole simulated state to `flat` as `state_width` floats (world frame), in this order:
         root position 3, orientation x,y,z,w 4, linear and angular velocity 3 + 3; joint positions
         [D] and velocities [V] in clip layout; then one `link_states` row of 16 per link.
-        A stream, so the states of many bodies become one array in one `np.fromiter`."""
+        One list for many bodies becomes one array in one `np.array` (extending a list by PyBullet's
+        tuples is the cheapest way from them to numpy)."""
         c, body = self.client, self.body
         pos, quat = pb.getBasePositionAndOrientation(body, physicsClientId=c)
         lin, ang = pb.getBaseVelocity(body, physicsClientId=c)
         joints = pb.getJointStatesMultiDof(body, self.joint_indices, physicsClientId=c)
         # computeForwardKinematics is needed even right after stepSimulation: without it the frames are stale
         links = pb.getLinkStates(body, self._link_range, computeLinkVelocity=1, computeForwardKinematics=1, physicsClientId=c)
-        return chain(pos, quat, lin, ang, chain.from_iterable(s[0] for s in joints), chain.from_iterable(s[1] for s in joints),
-                     chain.from_iterable(s[0] + s[1] + s[6] + s[7] + s[4] for s in links))  # fmt: skip
+        flat += pos
+        flat += quat
+        flat += lin
+        flat += ang
+        for s in joints:
+            flat += s[0]
+        for s in joints:
+            flat += s[1]
+        for s in links:
+            flat += s[0]
+            flat += s[1]
+            flat += s[6]
+            flat += s[7]
+            flat += s[4]
 
     def split_state(self, flat: np.ndarray) -> tuple[Pose, PoseVelocity, np.ndarray]:
         """`state_values` of N bodies as an array [N, state_width] -> Pose, PoseVelocity with a leading
@@ -137,8 +147,9 @@ class SimCharacter:
         return pose, velocity, flat[:, 13 + d + v :].reshape(n, self.num_links, 16)
 
     def _state(self) -> tuple[Pose, PoseVelocity, np.ndarray]:
-        flat = np.fromiter(self.state_values(), float, self.state_width)[None]
-        pose, vel, links = self.split_state(flat)
+        flat: list[float] = []
+        self.append_state(flat)
+        pose, vel, links = self.split_state(np.array(flat)[None])
         return (Pose(pose.root_pos[0], pose.root_quat[0], pose.joints[0]),
                 PoseVelocity(vel.root_lin[0], vel.root_ang[0], vel.joints[0]), links[0])  # fmt: skip
 

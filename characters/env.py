@@ -23,7 +23,6 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import replace
-from itertools import chain
 from pathlib import Path
 
 import gymnasium as gym
@@ -234,10 +233,11 @@ class ImitationEnv(gym.Env):
 def read_states(envs: Sequence[ImitationEnv]) -> tuple[CharacterState, np.ndarray]:
     """The simulated characters of N environments (same character) as one CharacterState with a
     leading N axis, and their raw link rows [N,L,16]: one array built from all the simulators' output."""
+    flat: list[float] = []
+    for e in envs:
+        e.body.append_state(flat)
     body = envs[0].body
-    width = body.state_width
-    flat = np.fromiter(chain.from_iterable(e.body.state_values() for e in envs), float, len(envs) * width).reshape(len(envs), width)
-    pose, vel, links = body.split_state(flat)
+    pose, vel, links = body.split_state(np.array(flat).reshape(len(envs), body.state_width))
     masses = envs[0]._masses
     com_vel = (masses[0] * vel.root_lin + masses[1:] @ links[:, :, 7:10]) / masses.sum()
     return CharacterState(pose, vel, links[:, :, 0:3], links[:, :, 3:7], links[:, :, 13:16], com_vel), links
