@@ -4,7 +4,7 @@ All run the humanoid on the run clip at 30 Hz control / 240 Hz physics with
 random actions around the reference pose (Gaussian, std 0.05 of the action
 half-range) and reset when an episode ends. "ours" is what a rollout worker runs
 when training: a batch of K environments stepped as one
-(`characters.vector_env.ImitationVectorEnv`, K = --batch); "one env" is a single
+(`characters.vector_env.ImitationVectorEnv`, K = --batch, one row per K given); "one env" is a single
 `ImitationEnv` behind the Gymnasium API. Bare stepping (stable PD + stepSimulation,
 no Python work) is measured twice: one pose held until the root drops (the first
 floor), and ours' own physical workload: the same kind of noisy PD targets (drawn
@@ -15,7 +15,7 @@ work for the solver as one standing still. All are measured in interleaved round
 in one process, so machine noise hits them alike; the report gives the median of
 the rounds and the ratios (ours = the batch).
 
-  python bench/env_throughput.py [--seconds 4] [--rounds 5] [--batch 8] [--procs 1 2]
+  python bench/env_throughput.py [--seconds 4] [--rounds 5] [--batch 8 [16 ...]] [--procs 1 2]
 """
 
 from __future__ import annotations
@@ -154,11 +154,12 @@ def make_batch(k: int) -> ImitationVectorEnv:
     return ImitationVectorEnv([ImitationEnv("humanoid", "run.txt", EnvConfig()) for _ in range(k)])
 
 
-def compare(seconds: float, rounds: int, batch: int) -> dict[str, list[float]]:
+def compare(seconds: float, rounds: int, batches: list[int]) -> dict[str, list[float]]:
+    """Per round, each loop once: "ours" is the first batch size, "ours K" every other."""
     from deepmimic_port import load_port_env
 
     rng = np.random.default_rng(0)
-    venv = make_batch(batch)
+    venvs = [make_batch(k) for k in batches]
     one = ImitationEnv("humanoid", "run.txt", EnvConfig())
     acts = ReferenceActions(one)
     with contextlib.redirect_stdout(io.StringIO()):
@@ -166,7 +167,9 @@ def compare(seconds: float, rounds: int, batch: int) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {"ours": [], "one": [], "port": [], "bare": [], "matched": []}
     for _ in range(rounds):
         lengths: list[int] = []
-        results["ours"].append(run_batch(venv, acts, seconds, rng, lengths))
+        results["ours"].append(run_batch(venvs[0], acts, seconds, rng, lengths))
+        for k, venv in zip(batches[1:], venvs[1:], strict=True):
+            results.setdefault(f"ours {k}", []).append(run_batch(venv, acts, seconds, rng))
         results["one"].append(run_one(one, acts, seconds, rng))
         results["port"].append(run_port(port, acts, seconds, rng))
         results["bare"].append(run_bare(one, seconds, rng))
@@ -197,16 +200,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=4.0, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
-    parser.add_argument("--batch", type=int, default=8, help="environments in our batch (a rollout worker's --envs-per-worker)")
+    parser.add_argument("--batch", type=int, nargs="+", default=[8],
+                        help="environments in our batch (a rollout worker's --envs-per-worker); more than one: a row each, "
+                        "the first is 'ours' in the ratios and the scaling table")
     parser.add_argument("--procs", type=int, nargs="*", default=[1, 2], help="process counts for the scaling table")
     args = parser.parse_args()
     cpu = platform.processor() or platform.machine()
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {cpu} · {os.cpu_count()} cores · python {platform.python_version()}")
     res = compare(args.seconds, args.rounds, args.batch)
+    batch = args.batch[0]
     med = {k: statistics.median(v) for k, v in res.items()}
     print("\n| loop | control steps/s, one core (median of rounds) | rounds |")
     print("|---|---|---|")
-    for key, label in (("ours", f"ours (a batch of {args.batch} ImitationEnvs, as a rollout worker steps them)"),
+    extra = tuple((f"ours {k}", f"ours (a batch of {k})") for k in args.batch[1:])
+    for key, label in (("ours", f"ours (a batch of {batch} ImitationEnvs, as a rollout worker steps them)"), *extra,
                        ("one", "ours (one ImitationEnv, Gymnasium API)"), ("port", "PyBullet deep_mimic port"),
                        ("bare", "bare stable PD + stepSimulation, one pose held (reset when the root drops)"),
                        ("matched", "bare, ours' workload: the same noisy targets, reset after ours' episode lengths")):  # fmt: skip
@@ -220,13 +227,16 @@ def main() -> None:
     ratios_matched = [o / b for o, b in zip(res["ours"], res["matched"], strict=True)]
     per_round = ", ".join(f"{r:.0%}" for r in ratios_matched)
     print(f"ours / bare with ours' workload: {statistics.median(ratios_matched):.0%} (per round: {per_round})")
+    for k in args.batch[1:]:
+        r = [o / b for o, b in zip(res[f"ours {k}"], res["bare"], strict=True)]
+        print(f"ours (a batch of {k}) / bare: {statistics.median(r):.0%} (per round: {', '.join(f'{x:.0%}' for x in r)})")
     one_bare = [o / b for o, b in zip(res["one"], res["bare"], strict=True)]
     print(f"one env / bare: {statistics.median(one_bare):.0%} (per round: {', '.join(f'{r:.0%}' for r in one_bare)})")
     if args.procs:
-        print(f"\n| processes (a batch of {args.batch} each) | total control steps/s | per process |")
+        print(f"\n| processes (a batch of {batch} each) | total control steps/s | per process |")
         print("|---|---|---|")
         for n in args.procs:
-            total = scaling(n, args.seconds, args.batch)
+            total = scaling(n, args.seconds, batch)
             print(f"| {n} | {total:.0f} | {total / n:.0f} |")
 
 
