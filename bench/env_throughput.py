@@ -13,7 +13,9 @@ had in that round, only the physics of a reset (the saved world restored, a clip
 pose set). A character that stumbles and falls every ~12 steps is not the same
 work for the solver as one standing still. All are measured in interleaved rounds
 in one process, so machine noise hits them alike; the report gives the median of
-the rounds and the ratios (ours = the batch).
+the rounds and the ratios (ours = the batch). Then, as the verdict against the first floor, ours
+(each batch size) and bare stepping once more, in turns of a fraction of a second
+(--slices): the host's noise changes within seconds, and turns this short meet it alike.
 
   python bench/env_throughput.py [--seconds 4] [--rounds 5] [--batch 8 [16 ...]] [--procs 1 2]
 """
@@ -29,6 +31,7 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -128,6 +131,38 @@ def run_bare(env: ImitationEnv, seconds: float, rng) -> float:
     return steps / (time.perf_counter() - start)
 
 
+def batch_stepper(venv: ImitationVectorEnv, acts: ReferenceActions, rng) -> Iterator[int]:
+    """`run_batch`'s loop as a generator: one batch step per `next`, which returns the environment steps done."""
+    venv.reset(seed=int(rng.integers(1 << 30)))
+    while True:
+        venv.step(acts.sample_batch(np.array([env.time for env in venv.envs]), rng))
+        yield venv.num_envs
+
+
+def bare_stepper(env: ImitationEnv, rng) -> Iterator[int]:
+    """`run_bare`'s loop as a generator."""
+    env.reset(seed=int(rng.integers(1 << 30)))
+    targets = env.reference.state_at(env.time).pose.joints
+    while True:
+        physics_step(env, targets)
+        if pb.getBasePositionAndOrientation(env.body.body, physicsClientId=env.client)[0][1] < 0.5:
+            env.reset()
+        yield 1
+
+
+def interleaved(loops: list[Iterator[int]], seconds: float, slices: int) -> list[float]:
+    """Steps per second of loops run in turn, in slices (seconds each in all): all of them meet the
+    host's noise alike, which changes within seconds on a shared machine."""
+    steps, spent = [0] * len(loops), [0.0] * len(loops)
+    for _ in range(slices):
+        for i, loop in enumerate(loops):
+            start = time.perf_counter()
+            while time.perf_counter() - start < seconds / slices:
+                steps[i] += next(loop)
+            spent[i] += time.perf_counter() - start
+    return [n / t for n, t in zip(steps, spent, strict=True)]
+
+
 def run_bare_matched(env: ImitationEnv, targets: np.ndarray, period: float, lengths: list[int], seconds: float, rng) -> float:
     """Bare stepping of ours' physical workload: stable PD toward the same kind of noisy targets (drawn from a
     table computed beforehand) + stepSimulation, and after each of the episode lengths ours had, the physics
@@ -154,7 +189,7 @@ def make_batch(k: int) -> ImitationVectorEnv:
     return ImitationVectorEnv([ImitationEnv("humanoid", "run.txt", EnvConfig()) for _ in range(k)])
 
 
-def compare(seconds: float, rounds: int, batches: list[int]) -> dict[str, list[float]]:
+def compare(seconds: float, rounds: int, batches: list[int], slices: int) -> dict[str, list[float]]:
     """Per round, each loop once: "ours" is the first batch size, "ours K" every other."""
     from deepmimic_port import load_port_env
 
@@ -167,15 +202,20 @@ def compare(seconds: float, rounds: int, batches: list[int]) -> dict[str, list[f
     results: dict[str, list[float]] = {"ours": [], "one": [], "port": [], "bare": [], "matched": []}
     for _ in range(rounds):
         lengths: list[int] = []
+        # ours and the floor back to back: the host's noise changes within seconds
         results["ours"].append(run_batch(venvs[0], acts, seconds, rng, lengths))
+        results["bare"].append(run_bare(one, seconds, rng))
         for k, venv in zip(batches[1:], venvs[1:], strict=True):
             results.setdefault(f"ours {k}", []).append(run_batch(venv, acts, seconds, rng))
         results["one"].append(run_one(one, acts, seconds, rng))
         results["port"].append(run_port(port, acts, seconds, rng))
-        results["bare"].append(run_bare(one, seconds, rng))
         table = acts.target_table(one, rng)
         results["matched"].append(run_bare_matched(one, table, acts.period, lengths, seconds, rng))
         results.setdefault("episode", []).append(float(np.mean(lengths)) if lengths else float("nan"))
+        *ours, bare = interleaved([*(batch_stepper(v, acts, rng) for v in venvs), bare_stepper(one, rng)], 2 * seconds, slices)
+        results.setdefault("bare sliced", []).append(bare)
+        for k, rate in zip(batches, ours, strict=True):
+            results.setdefault(f"ours {k} sliced", []).append(rate)
     return results
 
 
@@ -203,11 +243,13 @@ def main() -> None:
     parser.add_argument("--batch", type=int, nargs="+", default=[8],
                         help="environments in our batch (a rollout worker's --envs-per-worker); more than one: a row each, "
                         "the first is 'ours' in the ratios and the scaling table")
+    parser.add_argument("--slices", type=int, default=20,
+                        help="once more per round, ours (each batch size) and bare in turns: this many slices of 2*seconds in all")
     parser.add_argument("--procs", type=int, nargs="*", default=[1, 2], help="process counts for the scaling table")
     args = parser.parse_args()
     cpu = platform.processor() or platform.machine()
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {cpu} · {os.cpu_count()} cores · python {platform.python_version()}")
-    res = compare(args.seconds, args.rounds, args.batch)
+    res = compare(args.seconds, args.rounds, args.batch, args.slices)
     batch = args.batch[0]
     med = {k: statistics.median(v) for k, v in res.items()}
     print("\n| loop | control steps/s, one core (median of rounds) | rounds |")
@@ -230,6 +272,11 @@ def main() -> None:
     for k in args.batch[1:]:
         r = [o / b for o, b in zip(res[f"ours {k}"], res["bare"], strict=True)]
         print(f"ours (a batch of {k}) / bare: {statistics.median(r):.0%} (per round: {', '.join(f'{x:.0%}' for x in r)})")
+    for k in args.batch:
+        sliced = [o / b for o, b in zip(res[f"ours {k} sliced"], res["bare sliced"], strict=True)]
+        print(f"ours (a batch of {k}) / bare, in turns of {2 * args.seconds / args.slices:.2g} s, {2 * args.seconds:g} s each per round: "
+              f"{statistics.median(sliced):.0%} (per round: {', '.join(f'{r:.0%}' for r in sliced)}; steps/s "
+              f"{statistics.median(res[f'ours {k} sliced']):.0f} against {statistics.median(res['bare sliced']):.0f})")
     one_bare = [o / b for o, b in zip(res["one"], res["bare"], strict=True)]
     print(f"one env / bare: {statistics.median(one_bare):.0%} (per round: {', '.join(f'{r:.0%}' for r in one_bare)})")
     if args.procs:

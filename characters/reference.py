@@ -70,6 +70,9 @@ class ReferenceMotion:
         link_quat_cols = [edges[7] + 4 * i + np.arange(4) for i in range(L)]
         # every quaternion in a row (root, spherical joints, links), renormalized together after interpolation
         self._quat_cols = np.array([edges[1] + np.arange(4), *joint_quat_cols, *link_quat_cols], dtype=int)  # [Q,4]
+        # per row i: the change to row i + 1, and 1 / (its interval in grid steps) (1 but for the last, shorter one)
+        self._delta = self._table[1:] - self._table[:-1]
+        self._row_scale = 1.0 / ((times[1:] - times[:-1]) * table_hz)
         self._recent: dict[float, CharacterState] = {}  # the env asks for the same times more than once per step
 
     def state_at(self, t: float) -> CharacterState:
@@ -91,13 +94,12 @@ class ReferenceMotion:
         else:
             cycle = np.zeros_like(t)
             local = np.clip(t, 0.0, self.period)
-        i = np.minimum((local * self.table_hz).astype(int), self._grid - 1)
-        t0 = i / self.table_hz
-        t1 = np.where(i + 1 < self._grid, (i + 1) / self.table_hz, self.period)
-        f = np.clip((local - t0) / (t1 - t0), 0.0, 1.0)[:, None]
-        lo = self._table[i]
-        rows = lo + f * (self._table[i + 1] - lo)  # [N,C]
-        rows += cycle[:, None] * self._offset_row
+        steps = local * self.table_hz
+        i = np.minimum(steps.astype(int), self._grid - 1)
+        f = np.clip((steps - i) * self._row_scale[i], 0.0, 1.0)[:, None]
+        rows = self._table[i] + f * self._delta[i]  # [N,C]
+        if cycle.any():
+            rows += cycle[:, None] * self._offset_row
         s = self._slices
         if not self.clip.loop:
             done = t >= self.period
