@@ -69,9 +69,10 @@ def main() -> None:
     for env in venv.envs:
         env.body.apply_pd = timed("stable-PD command (8 per step)", env.body.apply_pd)
         env._fell = timed("fall check (contacts)", env._fell)
+        env.body.append_state = timed("state reads (PyBullet)", env.body.append_state)
         env.reset = timed_whole("resets (amortized)", env.reset)
     env_module.pb.stepSimulation = timed("stepSimulation (8 per step)", env_module.pb.stepSimulation)
-    env_module.read_states = timed("state reads", env_module.read_states)
+    env_module.states_from_values = timed("state reads (to numpy)", env_module.states_from_values)
     env_module.batch_errors_and_metrics = timed("error pass", env_module.batch_errors_and_metrics)
     env_module.observe = timed("observation", env_module.observe)
     first.actions.targets = timed("action -> PD targets", first.actions.targets)

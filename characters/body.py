@@ -115,7 +115,7 @@ class SimCharacter:
         """Append the whole simulated state to `flat` as `state_width` floats (world frame), in this order:
         root position 3, orientation x,y,z,w 4, linear and angular velocity 3 + 3; joint positions
         [D] and velocities [V] in clip layout; then one `link_states` row of 16 per link.
-        One list for many bodies becomes one array in one `np.array` (extending a list by PyBullet's
+        One list for many bodies becomes one array in one `np.fromiter` (extending a list by PyBullet's
         tuples is the cheapest way from them to numpy)."""
         c, body = self.client, self.body
         pos, quat = pb.getBasePositionAndOrientation(body, physicsClientId=c)
