@@ -68,6 +68,8 @@ def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
         awr = config_from_args(AWRConfig, IMITATION_AWR, args)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    if args.reference_obs_links is None and env.reference_obs_links == ("root",):  # the default: this character's root link
+        env = replace(env, reference_obs_links=(spec.root_link,))
     if awr.mirror and args.mirror is None:  # the default: mirror images where the clip has them, off (with a note) where not
         from imitate.imitation import mirror_or_reason
 
@@ -165,6 +167,11 @@ def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, res
     where += ", asynchronous" if asynchronous else ""
     print(f"  env          {config.num_envs} {where}, {config.env.control_hz:g} Hz control / {config.env.sim_hz:g} Hz physics, "
           f"{config.env.action_mode} actions, {config.env.episode_seconds:g} s episodes")  # fmt: skip
+    e = config.env
+    if e.reference_obs_steps:  # what the policy sees beyond DeepMimic's state
+        links = ", ".join(e.reference_obs_links) if e.reference_obs_links else "every link"
+        steps = ", ".join(f"+{k}" for k in e.reference_obs_steps)
+        print(f"  observation  DeepMimic's state + the clip ahead ({links} at {steps} control steps)")
     anneal = f" -> {a.action_std_final:g} over {a.action_std_anneal_samples:,} samples" if a.action_std_anneal_samples > 0 else ""
     print(f"  AWR          actor {a.actor_layers} critic {a.critic_layers}, {a.optimizer} lr {a.actor_lr:g}/{a.critic_lr:g}, "
           f"{a.samples_per_iter} samples/iter, buffer {a.buffer_size:,}, std {a.action_std:g}{anneal}"

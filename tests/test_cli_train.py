@@ -41,6 +41,9 @@ def test_train_writes_a_run_folder(tiny_run):
     assert (config["num_envs"], config["envs_per_worker"]) == (2, 3)
     assert config["env"]["sim_hz"] == 240 and config["env"]["episode_seconds"] == 1
     assert config["awr"]["mirror"] and "mirror images too" in stdout  # on by default: walk is its own mirror image
+    # the clip's root 1 and 4 steps ahead in the observation, by default
+    assert config["env"]["reference_obs_steps"] == [1, 4] and config["env"]["reference_obs_links"] == ["root"]
+    assert "the clip ahead (root at +1, +4 control steps)" in stdout
     with (run / "log.csv").open() as f:
         rows = list(csv.DictReader(f))
     assert [int(r["iteration"]) for r in rows] == [1, 2]
@@ -102,7 +105,8 @@ def test_checkpoint_from_another_run_shape_is_refused(tiny_run, tmp_path):
     (other / "checkpoints").mkdir()
     (other / "checkpoints" / "best.pt").write_bytes((run / "checkpoints" / "best.pt").read_bytes())
     out = imitate("eval", other, "--episodes", "1")
-    assert out.returncode == 2 and "checkpoint expects 197 observations /" in out.stderr and "the environment has 197 /" in out.stderr
+    # the observations fit (197 of DeepMimic's state + 14 of the clip's root ahead), the actions do not
+    assert out.returncode == 2 and "checkpoint expects 211 observations /" in out.stderr and "the environment has 211 /" in out.stderr
 
 
 def test_corrupt_checkpoint_is_refused(tiny_run, tmp_path):
