@@ -288,8 +288,7 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
         for _ in range(cfg.substeps):  # stable PD targets must be re-sent every physics step
             env.body.apply_pd()
             pb.stepSimulation(physicsClientId=env.client)
-        # read this simulator right after its physics, while its memory is still in the CPU's cache
-        # (after the other environments' physics it is not: the reads took twice as long)
+        # read this simulator (state, ground contacts) right after its own physics, in the same pass
         env.body.append_state(flat)
         fell[i] = env._fell()
         env.time = t
