@@ -139,7 +139,7 @@ class SimCharacter:
             flat += s[4]
 
     def split_state(self, flat: np.ndarray) -> tuple[Pose, PoseVelocity, np.ndarray]:
-        """`state_values` of N bodies as an array [N, state_width] -> Pose, PoseVelocity with a leading
+        """`append_state` of N bodies as an array [N, state_width] -> Pose, PoseVelocity with a leading
         N axis and the link rows [N, L, 16] (views into `flat`)."""
         d, v, n = self._pose_size, self._vel_size, len(flat)
         pose = Pose(flat[:, 0:3], flat[:, 3:7], flat[:, 13 : 13 + d])
