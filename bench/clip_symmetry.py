@@ -6,7 +6,9 @@ image and the clip half a cycle later (`characters.mirror.half_cycle_mirror_erro
 worst keyframe interval, and the seam: how far the last keyframe's joints are from the first's
 against a typical step between keyframes (a looping clip plays the last keyframe, then the first).
 
-  python bench/clip_symmetry.py [--clips walk.txt run.txt]
+  python bench/clip_symmetry.py [--clips walk.txt run.txt] [--close-seam]
+
+`--close-seam` measures the clips with their seams closed (`motions.seam.close_seam`, EnvConfig.close_seam).
 """
 
 from __future__ import annotations
@@ -23,17 +25,7 @@ from characters.config import EnvConfig  # noqa: E402
 from characters.env import ImitationEnv  # noqa: E402
 from characters.mirror import half_cycle_mirror_error  # noqa: E402
 from motions.library import shipped_clips, short_name  # noqa: E402
-from motions.rotations import quat_conj, quat_mul, quat_to_rotvec  # noqa: E402
-
-
-def joint_distance(clip, i: int, k: int) -> np.ndarray:
-    """[J] rotation between keyframes i and k, per joint (rad)."""
-    out, col = [], 0
-    for dofs in clip.joint_dofs:
-        a, b = clip.joints[i, col : col + dofs], clip.joints[k, col : col + dofs]
-        out.append(np.linalg.norm(quat_to_rotvec(quat_mul(quat_conj(a), b))) if dofs == 4 else abs(float(b[0] - a[0])))
-        col += dofs
-    return np.array(out)
+from motions.seam import keyframe_distance, seam_gap  # noqa: E402
 
 
 def worst_interval(env: ImitationEnv, names: list[str]) -> tuple[int, float]:
@@ -48,13 +40,14 @@ def worst_interval(env: ImitationEnv, names: list[str]) -> tuple[int, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clips", nargs="*", default=None, help="clip names (default: every shipped humanoid clip)")
+    ap.add_argument("--close-seam", action="store_true", help="close each looping clip's seam first (motions.seam)")
     args = ap.parse_args()
     names_wanted = args.clips or [short_name(p, "humanoid3d_") for p in shipped_clips() if p.name.startswith("humanoid3d_")]
     print("| clip | keyframes | mirror image half a cycle later: position (m) / rotation (rad) | worst interval (rad) "
           "| seam: last vs first keyframe, mean / max joint (rad) | typical step between keyframes (rad) |")
     print("|---|---|---|---|---|---|")
     for name in names_wanted:
-        env = ImitationEnv("humanoid", name, EnvConfig(action_mode="relative"))
+        env = ImitationEnv("humanoid", name, EnvConfig(action_mode="relative", close_seam=args.close_seam))
         clip = env.clip
         if not clip.loop:
             env.close()
@@ -62,8 +55,8 @@ def main() -> None:
         links = [n for n, _ in sorted(env.body.link_index.items(), key=lambda kv: kv[1])]
         pos_err, rot_err = half_cycle_mirror_error(env.spec_, links, env.reference, clip.duration)
         interval, worst = worst_interval(env, links)
-        seam = joint_distance(clip, clip.num_frames - 1, 0)
-        step = np.mean([joint_distance(clip, i, i + 1).mean() for i in range(clip.num_frames - 2)])
+        seam = seam_gap(clip)
+        step = np.mean([keyframe_distance(clip, i, i + 1).mean() for i in range(clip.num_frames - 2)])
         print(f"| {name} | {clip.num_frames} | {pos_err:.3f} / {rot_err:.3f} | {worst:.3f} (interval {interval} of {clip.num_frames - 1}) "
               f"| {seam.mean():.3f} / {seam.max():.3f} ({env.spec_.joints[int(seam.argmax())].name}) | {step:.3f} |")  # fmt: skip
         env.close()

@@ -52,6 +52,9 @@ class EnvConfig:
     empty = every link.
     pose_termination_m: the episode ends as a fall when any body is farther than
     this from its reference position (0 turns the rule off).
+    close_seam: a looping clip's last keyframe is made its first, moved on by the
+    cycle's root displacement, so the pose does not jump where cycles join
+    (`motions.seam`; walk's and run's last keyframes do not fit their first).
     max_body_speed: a link faster than this (m/s or rad/s) or a NaN in the state
     is a physics blow-up; the episode ends as terminated.
     """
@@ -66,6 +69,7 @@ class EnvConfig:
     reference_obs_steps: tuple[int, ...] = ()  # observe the clip pose this many control steps ahead too (e.g. 1,4); none = DeepMimic
     reference_obs_links: tuple[str, ...] = ()  # links whose upcoming clip poses are observed (e.g. root); none = every link
     pose_termination_m: float = 1.0  # end as a fall when a body is this far from its reference (m; 0 = off)
+    close_seam: bool = False  # a looping clip's last keyframe becomes its first, moved on by one cycle: no jump where cycles join
     ground_friction: float = 0.9  # lateral friction of the ground and the body
     solver_iterations: int = 10  # PyBullet constraint solver iterations
     self_collision: bool = True  # body parts collide with each other (not with their parents)

@@ -45,6 +45,7 @@ from motions.clip import Clip
 from motions.interpolate import Pose, phase_at, phases_at
 from motions.library import resolve_clip
 from motions.loading import load_clip
+from motions.seam import close_seam
 
 pb = body_module.pb
 log = logging.getLogger(__name__)
@@ -90,6 +91,8 @@ class ImitationEnv(gym.Env):
             self.clip = motion
         else:
             self.clip = load_clip(resolve_clip(str(motion), self.spec_.clip_prefix), self.spec_.joint_dofs, self.spec_.name)
+        if self.config.close_seam:
+            self.clip = close_seam(self.clip)
         self.client = pb.connect(pb.DIRECT)
         self._build_world()
         self.layout = joint_layout(self.spec_)

@@ -36,6 +36,7 @@ import pybullet_data
 
 from motions import load_clip, pose_at, resolve_clip, velocity_at
 from motions.rotations import heading_angle, quat_canonical, quat_mul, quat_rotate, yaw_quat
+from motions.seam import close_seam
 
 
 def observation(body: int, links: list[int], phase: float) -> np.ndarray:
@@ -126,6 +127,8 @@ def main() -> None:
 
     # the animation the controller imitates: the game samples its own clip here
     clip = load_clip(resolve_clip(contract["clip"]), tuple(b["size"] for b in layout))
+    if physics.get("close_seam"):  # trained on the clip with its loop's seam closed (`motions.seam`)
+        clip = close_seam(clip)
     start = clip.root_pos[0]
     pose0 = pose_at(clip, 0.0)
     p.resetBasePositionAndOrientation(body, pose0.root_pos.tolist(), pose0.root_quat.tolist())
