@@ -6,7 +6,8 @@ Deterministic episodes from random start times with the run's policy; one row pe
 episode and a summary, then how far the root trails the clip as the episodes go on
 (the mean root offset of the episodes still running, every `--offsets-every` steps).
 `--pose-termination-m 0` switches the drift rule off (DeepMimic's rule: falls only) to see
-whether a drifting character would also have fallen, and when.
+whether a drifting character would also have fallen, and when. `--close-seam` / `--no-close-seam`
+plays the clip with its loop's seam closed or as in the file (`motions.seam`), whatever the run trained on.
 
   python bench/episode_endings.py runs/ship-walk [--episodes 12] [--pose-termination-m 0]
   python bench/episode_endings.py imitate/controllers/humanoid-humanoid3d_walk/controller.onnx
@@ -66,12 +67,16 @@ def main() -> None:
     ap.add_argument("--offsets-every", type=int, default=15, help="steps between rows of the root-offset table")
     ap.add_argument("--checkpoint", choices=("best", "latest"), default="latest")
     ap.add_argument("--pose-termination-m", type=float, default=None, help="override the run's drift rule (0: off)")
+    ap.add_argument("--close-seam", action=argparse.BooleanOptionalAction, default=None,
+                    help="override whether the clip's seam is closed (motions.seam)")
     args = ap.parse_args()
     source = from_onnx(args.run, None, None) if args.run.suffix == ".onnx" else from_run(args.run, args.checkpoint)
     config = source.env if args.pose_termination_m is None else replace(source.env, pose_termination_m=args.pose_termination_m)
+    config = config if args.close_seam is None else replace(config, close_seam=args.close_seam)
     env = open_env(source.character, source.clip_path, config)
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {source.label} · {Path(source.clip_path).name} · "
-          f"drift rule {config.pose_termination_m:g} m (0 = off) · {args.episodes} deterministic episodes")  # fmt: skip
+          f"drift rule {config.pose_termination_m:g} m (0 = off) · seam {'closed' if config.close_seam else 'as in the file'} · "
+          f"{args.episodes} deterministic episodes")  # fmt: skip
     print("| episode | start phase | steps | ended by | links on the ground | body error (m) | root offset x, y, z (m) |")
     print("|---|---|---|---|---|---|---|")
     rows = [episode(env, source.policy, args.seed + i) for i in range(args.episodes)]
