@@ -53,6 +53,13 @@ def observation(body: int, links: list[int], phase: float) -> np.ndarray:
     return np.array([phase, root_pos[1], *pose, *vel], dtype=np.float32)
 
 
+def game_clip(contract: dict):
+    """The animation the controller imitates, as the game samples it: the contract's clip, with its loop's
+    seam closed where the controller was trained so (`env_config.close_seam`, `motions.seam`)."""
+    clip = load_clip(resolve_clip(contract["clip"]), tuple(b["size"] for b in contract["action_layout"]))
+    return close_seam(clip) if contract["env_config"].get("close_seam") else clip
+
+
 def animation_skeleton(contract: dict) -> tuple[int, int]:
     """A kinematic copy of the character in a second PyBullet world: (client, body). It is never
     stepped, only posed at the clip's pose to read the clip's link frames (`upcoming_clip`)."""
@@ -126,9 +133,7 @@ def main() -> None:
     layout = contract["action_layout"]
 
     # the animation the controller imitates: the game samples its own clip here
-    clip = load_clip(resolve_clip(contract["clip"]), tuple(b["size"] for b in layout))
-    if physics.get("close_seam"):  # trained on the clip with its loop's seam closed (`motions.seam`)
-        clip = close_seam(clip)
+    clip = game_clip(contract)
     start = clip.root_pos[0]
     pose0 = pose_at(clip, 0.0)
     p.resetBasePositionAndOrientation(body, pose0.root_pos.tolist(), pose0.root_quat.tolist())

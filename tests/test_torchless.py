@@ -91,21 +91,24 @@ skeleton = ex["animation_skeleton"](contract)
 names = {p.getJointInfo(env.body.body, j)[12].decode(): j for j in range(p.getNumJoints(env.body.body))}
 cols = [(names[b["joint"]], b["offset"], b["size"]) for b in contract["action_layout"]]
 worst = 0.0
-for start in (0.0, 0.4, 0.9):
+clip = ex["game_clip"](contract)  # the game's own clip, its seam closed as the contract says
+for start in (0.0, 0.4, 0.9, 1.2):  # from 1.2 s the episodes cross walk's seam (1.267 s)
     obs, _ = env.reset(options={"start_time": start})
     for _ in range(5):
         t = env.time
         mine = np.concatenate([ex["observation"](env.body.body, list(range(len(names))), (t / env.clip.duration) % 1.0),
-                               ex["upcoming_clip"](env.body.body, skeleton, names, cols, blocks, env.clip, t, contract["control_hz"])])
+                               ex["upcoming_clip"](env.body.body, skeleton, names, cols, blocks, clip, t, contract["control_hz"])])
         worst = max(worst, float(np.abs(mine - obs).max()))
         obs, *_ = env.step(src.policy(obs, env.action_base_pose()))
 print(f"worst {worst:.3g}")
 """
 
 
-def test_game_loop_example_builds_the_environments_observation(tmp_path):
-    """The example's observation (DeepMimic's state and the clip+K blocks) is the environment's, value for value,
-    for a controller that observes the clip's upcoming root (exported here: an untrained policy will do)."""
+@pytest.mark.parametrize("close_seam", [False, True])
+def test_game_loop_example_builds_the_environments_observation(tmp_path, close_seam):
+    """The example's observation (DeepMimic's state and the clip+K blocks, from the clip it loads itself) is the
+    environment's, value for value, for a controller that observes the clip's upcoming root (exported here: an
+    untrained policy will do), with the clip's seam as shipped and closed."""
     from pathlib import Path
 
     from awr_core.agent import AWRAgent
@@ -117,7 +120,7 @@ def test_game_loop_example_builds_the_environments_observation(tmp_path):
     from imitate.imitation import link_names
     from imitate.onnx_export import export_onnx
 
-    config = EnvConfig(action_mode="relative", reference_obs_steps=(1, 4), reference_obs_links=("root",))
+    config = EnvConfig(action_mode="relative", reference_obs_steps=(1, 4), reference_obs_links=("root",), close_seam=close_seam)
     env = ImitationEnv("humanoid", "walk.txt", config)
     agent = AWRAgent(env.observation_space, env.action_space, AWRConfig(actor_layers=(32,), critic_layers=(8,)))
     contract = build_contract(get_character("humanoid"), config, link_names(env), "humanoid3d_walk.txt",
