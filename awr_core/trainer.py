@@ -16,7 +16,7 @@ from awr_core.checkpoint import load_checkpoint, save_checkpoint
 from awr_core.config import Budget
 from awr_core.log import IterationLog
 from awr_core.sampler import EpisodeRecord
-from awr_core.schedule import exploration_std
+from awr_core.schedule import curriculum_level, exploration_std
 
 LATEST = "latest.pt"
 BEST = "best.pt"
@@ -71,6 +71,8 @@ class Trainer:
         if success is not None:
             columns += ["train_success_rate", "test_success_rate"]
         columns += [f"{p}_{k}" for k in info_keys for p in ("train", "test")] + (extra_columns or [])
+        if agent.config.curriculum_samples > 0:
+            columns.append("curriculum")
         self.log = IterationLog(self.run_dir / "log.csv", columns)
 
     # ---------------------------------------------------------- checkpoints
@@ -99,7 +101,8 @@ class Trainer:
         cfg = self.agent.config
         t0 = time.perf_counter()
         self.agent.set_action_std(exploration_std(cfg, self.samples))
-        paths, episodes = self.collector.collect(self.agent.policy_weights(), cfg.samples_per_iter)
+        level = curriculum_level(cfg, self.samples)
+        paths, episodes = self.collector.collect(self.agent.policy_weights(), cfg.samples_per_iter, curriculum=level)
         t1 = time.perf_counter()
         new = sum(len(p) for p in paths)
         for p in paths:
@@ -112,7 +115,8 @@ class Trainer:
             torch.set_num_threads(threads)
         t2 = time.perf_counter()
         self.samples += new
-        row: dict[str, float] = {"iteration": self.agent.iteration, "samples": self.samples, "action_std": self.agent.action_std, **stats}
+        row: dict[str, float] = {"iteration": self.agent.iteration, "samples": self.samples, "action_std": self.agent.action_std,
+                                 "curriculum": level, **stats}  # fmt: skip
         row.update(summarize(episodes, "train", self.success))
         if self.agent.iteration % cfg.test_every == 0 or self.agent.iteration == 1:
             self.last_test = self.test()
@@ -132,7 +136,7 @@ class Trainer:
         return row
 
     def test(self) -> dict[str, float]:
-        """Deterministic evaluation episodes; the training envs are reset afterwards."""
+        """Deterministic evaluation episodes on the task itself (curriculum level 0); the training envs are reset afterwards."""
         cfg = self.agent.config
         records = self.collector.evaluate(self.agent.policy_weights(), cfg.test_episodes, seed=cfg.seed + 10_000 + self.agent.iteration)
         return summarize(records, "test", self.success)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from characters.assist import AssistGains
+
 
 @dataclass(frozen=True)
 class RewardConfig:
@@ -57,6 +59,9 @@ class EnvConfig:
     (`motions.seam`; walk's and run's last keyframes do not fit their first).
     max_body_speed: a link faster than this (m/s or rad/s) or a NaN in the state
     is a physics blow-up; the episode ends as terminated.
+    assist_*: the gains of the helping hand at the root (`characters.assist`) at full
+    level; the level is not config but the environment's curriculum state
+    (`ImitationEnv.set_curriculum`), 0 unless a training curriculum raises it.
     """
 
     control_hz: float = 30.0  # policy rate (Hz)
@@ -74,6 +79,10 @@ class EnvConfig:
     solver_iterations: int = 10  # PyBullet constraint solver iterations
     self_collision: bool = True  # body parts collide with each other (not with their parents)
     max_body_speed: float = 500.0  # faster than this (m/s, rad/s) counts as a physics blow-up (flailing feet reach 130 rad/s)
+    assist_stiffness: float = 200.0  # curriculum's hand at the root, full level: acceleration (1/s^2) per m of root position error
+    assist_damping: float = 28.0  # curriculum's hand at the root, full level: acceleration (1/s) per m/s of root velocity error
+    assist_rot_stiffness: float = 25.0  # curriculum's root hand, full level: angular acceleration (1/s^2) per rad of rotation error
+    assist_rot_damping: float = 1.0  # the same per rad/s of angular-velocity error (1/s; above ~2 the pelvis, pushed alone, blows up)
     reward: RewardConfig = field(default_factory=RewardConfig)
 
     def __post_init__(self) -> None:
@@ -84,6 +93,10 @@ class EnvConfig:
         ratio = self.sim_hz / self.control_hz
         if ratio < 1 or abs(ratio - round(ratio)) > 1e-9:
             raise ValueError(f"sim_hz ({self.sim_hz}) must be a whole multiple of control_hz ({self.control_hz})")
+
+    @property
+    def assist_gains(self) -> AssistGains:
+        return AssistGains(self.assist_stiffness, self.assist_damping, self.assist_rot_stiffness, self.assist_rot_damping)
 
     @property
     def substeps(self) -> int:

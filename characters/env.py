@@ -30,6 +30,7 @@ import numpy as np
 
 from characters import body as body_module
 from characters.actions import ActionMap
+from characters.assist import root_inertia, step_assisted
 from characters.body import SimCharacter
 from characters.config import EnvConfig
 from characters.layout import joint_layout
@@ -102,6 +103,10 @@ class ImitationEnv(gym.Env):
         self._allowed_contacts = {self.body.link_index[n] for n in self.spec_.ground_contact_links}
         tree = self.reference.tree
         self._masses = np.concatenate([[tree.base_mass], tree.mass])
+        first = self.reference.state_at(0.0)  # the curriculum's root hand: whole mass, inertia about the root in the first pose
+        self._assist_mass = float(self._masses.sum())
+        self._assist_inertia = root_inertia(tree.mass, first.link_pos, first.pose.root_pos)
+        self.assist = 0.0  # the curriculum's level (`set_curriculum`): 0 = the task itself
         unknown = [n for n in self.config.reference_obs_links if n not in self.body.link_index]
         if unknown:
             raise ValueError(f"character {self.spec_.name!r}: reference_obs_links {unknown} are not links of {self.spec_.urdf}")
@@ -225,6 +230,13 @@ class ImitationEnv(gym.Env):
         act_perm, act_sign = action_mirror(spec, self.reference.tree, self.body.joint_indices, self.config.action_mode)
         return MirrorMap(obs_perm, obs_sign, act_perm, act_sign)
 
+    def set_curriculum(self, level: float) -> None:
+        """The training curriculum's level in [0, 1]: how hard the hand at the root (`characters.assist`)
+        pulls the character toward the clip's root, from the next step on. 0 (the default) is the task itself."""
+        if not 0.0 <= level <= 1.0:
+            raise ValueError(f"curriculum level must be in [0, 1], got {level}")
+        self.assist = float(level)
+
     def action_base_pose(self) -> np.ndarray:
         """[D] the clip's joint pose that relative actions are added to (and that an exported
         controller takes as `ref_pose`): the pose `relative_lookahead_steps` control steps ahead."""
@@ -286,11 +298,16 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
     targets = e0.actions.targets(actions, refs.pose.joints[-n:] if relative else None)
     flat: list[float] = []
     fell = np.empty(n, dtype=bool)
+    levels = np.array([e.assist for e in envs])
+    assisted = bool(levels.any())
+    if assisted:  # a training curriculum's hand at the root: the batch's physics steps in lockstep
+        step_assisted(envs, targets, times, levels)
     for i, (env, tg, t) in enumerate(zip(envs, targets, new_times.tolist(), strict=True)):
-        env.body.set_pd_targets(tg)
-        for _ in range(cfg.substeps):  # stable PD targets must be re-sent every physics step
-            env.body.apply_pd()
-            pb.stepSimulation(physicsClientId=env.client)
+        if not assisted:
+            env.body.set_pd_targets(tg)
+            for _ in range(cfg.substeps):  # stable PD targets must be re-sent every physics step
+                env.body.apply_pd()
+                pb.stepSimulation(physicsClientId=env.client)
         # read this simulator (state, ground contacts) right after its own physics, in the same pass
         env.body.append_state(flat)
         fell[i] = env._fell()

@@ -176,6 +176,8 @@ def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, res
     print(f"  AWR          actor {a.actor_layers} critic {a.critic_layers}, {a.optimizer} lr {a.actor_lr:g}/{a.critic_lr:g}, "
           f"{a.samples_per_iter} samples/iter, buffer {a.buffer_size:,}, std {a.action_std:g}{anneal}"
           f"{', mirror images too' if a.mirror else ''}")  # fmt: skip
+    if a.curriculum_samples > 0:
+        print(f"  curriculum   a hand at the root pulls toward the clip's, fading from full to none over {a.curriculum_samples:,} samples")
     since = " from here on (the run's earlier samples and time do not count)" if resumed else ""
     print(f"  budget       {describe(budget)}{since}; Ctrl-C stops after saving")
     sys.stdout.flush()
