@@ -178,6 +178,9 @@ def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, res
           f"{', mirror images too' if a.mirror else ''}")  # fmt: skip
     if a.curriculum_samples > 0:
         print(f"  curriculum   a hand at the root pulls toward the clip's, fading from full to none over {a.curriculum_samples:,} samples")
+    elif a.curriculum_episode_steps > 0:
+        print(f"  curriculum   a hand at the root pulls toward the clip's, from full, {a.curriculum_step:g} weaker after each round "
+              f"whose episodes last {a.curriculum_episode_steps} steps")
     since = " from here on (the run's earlier samples and time do not count)" if resumed else ""
     print(f"  budget       {describe(budget)}{since}; Ctrl-C stops after saving")
     sys.stdout.flush()

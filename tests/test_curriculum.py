@@ -8,7 +8,7 @@ from awr_core.agent import AWRAgent
 from awr_core.collector import InProcessCollector, ProcessCollector
 from awr_core.config import AWRConfig
 from awr_core.log import read_log
-from awr_core.schedule import curriculum_level
+from awr_core.schedule import curriculum_level, lower_curriculum
 from awr_core.trainer import Budget, Trainer
 
 
@@ -36,8 +36,30 @@ class LevelEnv(gym.Env):
 
 def test_the_level_falls_linearly_to_zero_then_stays():
     cfg = AWRConfig(curriculum_samples=1000)
-    assert [curriculum_level(cfg, s) for s in (0, 250, 500, 1000, 5000)] == [1.0, 0.75, 0.5, 0.0, 0.0]
-    assert curriculum_level(AWRConfig(), 0) == 0.0  # no curriculum: always the task itself
+    assert [curriculum_level(cfg, s, 0.3) for s in (0, 250, 500, 1000, 5000)] == [1.0, 0.75, 0.5, 0.0, 0.0]
+    assert curriculum_level(AWRConfig(), 0, 1.0) == 0.0  # no curriculum: always the task itself
+
+
+def test_the_adaptive_level_falls_only_after_long_enough_episodes():
+    cfg = AWRConfig(curriculum_episode_steps=100, curriculum_step=0.25)
+    assert curriculum_level(cfg, 10**6, 0.5) == 0.5  # the level is the trainer's state, not the samples'
+    assert lower_curriculum(cfg, 0.5, 99.0) == 0.5
+    assert lower_curriculum(cfg, 0.5, 100.0) == 0.25
+    assert lower_curriculum(cfg, 0.5, float("nan")) == 0.25  # no episode ended in the round: all were longer
+    assert lower_curriculum(cfg, 0.1, 500.0) == 0.0
+
+
+@pytest.mark.parametrize(("episode_steps", "levels"), [(10, [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]), (11, [1.0] * 6)])
+def test_the_trainer_lowers_an_adaptive_level_and_resumes_it(tmp_path, episode_steps, levels):
+    cfg = AWRConfig(samples_per_iter=100, actor_steps=2, critic_steps=2, test_every=1, test_episodes=2, normalize_states=False,
+                    curriculum_episode_steps=episode_steps, curriculum_step=0.25)  # fmt: skip
+    collector = InProcessCollector([LevelEnv])  # its episodes last 10 steps
+    trainer = Trainer(AWRAgent(collector.observation_space, collector.action_space, cfg), collector, tmp_path)
+    trainer.train(Budget(samples=300))
+    resumed = Trainer(AWRAgent(collector.observation_space, collector.action_space, cfg), collector, tmp_path)
+    resumed.resume()
+    resumed.train(Budget(samples=300))
+    assert [r["curriculum"] for r in read_log(tmp_path / "log.csv")] == levels
 
 
 @pytest.mark.parametrize("processes", [False, True])
