@@ -35,9 +35,9 @@ class AWRConfig:
     action_std: float = 0.4  # Gaussian exploration std, in normalized action units (the start of an anneal, if one is set)
     action_std_final: float = 0.0  # with action_std_anneal_samples > 0: the std the anneal ends at
     action_std_anneal_samples: int = 0  # > 0: the std falls linearly from action_std to action_std_final over this many samples
-    curriculum_samples: int = 0  # > 0: the envs' curriculum level (set_curriculum) falls from 1 to 0 over this many samples; tests run at 0
-    curriculum_episode_steps: int = 0  # > 0: adaptive curriculum: the level starts at 1 and falls by curriculum_step after each round
-    curriculum_step: float = 0.02  # ... whose training episodes last this many steps on average (tests run at 0)
+    curriculum_samples: int = 0  # > 0: the envs' curriculum level (set_curriculum) falls from 1 to 0 over this many samples
+    curriculum_episode_steps: int = 0  # > 0: the curriculum level starts at 1, one step lower after rounds whose episodes last this long
+    curriculum_step: float = 0.02  # how much lower the adaptive curriculum level goes after each such round (tests always run at 0)
     action_bound_weight: float = 10.0  # soft penalty keeping the mean inside a bounded action space
     init_output_scale: float = 0.01  # policy output layer initialized U(-s, s)
     rwr: bool = False  # reward-weighted regression: no value baseline (weights from returns)

@@ -82,7 +82,7 @@ class EnvConfig:
     assist_stiffness: float = 200.0  # curriculum's hand at the root, full level: acceleration (1/s^2) per m of root position error
     assist_damping: float = 28.0  # curriculum's hand at the root, full level: acceleration (1/s) per m/s of root velocity error
     assist_rot_stiffness: float = 25.0  # curriculum's root hand, full level: angular acceleration (1/s^2) per rad of rotation error
-    assist_rot_damping: float = 1.0  # the same per rad/s of angular-velocity error (1/s; above ~2 the pelvis, pushed alone, blows up)
+    assist_rot_damping: float = 1.0  # curriculum's root hand, full level: angular accel. (1/s) per rad/s of error; over ~2 blows up
     reward: RewardConfig = field(default_factory=RewardConfig)
 
     def __post_init__(self) -> None:
