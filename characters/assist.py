@@ -76,6 +76,7 @@ def step_assisted(envs: Sequence[ImitationEnv], targets: np.ndarray, times: np.n
     e0 = envs[0]
     cfg, n = e0.config, len(envs)
     ref = e0.reference.states_at(times)
+    vel = ref.velocity
     for env, target in zip(envs, targets, strict=True):
         env.body.set_pd_targets(target)
     for k in range(cfg.substeps):
@@ -86,9 +87,8 @@ def step_assisted(envs: Sequence[ImitationEnv], targets: np.ndarray, times: np.n
                          *pb.getBaseVelocity(e.body.body, physicsClientId=e.client)):  # fmt: skip
                 rows += part
         base = np.array(rows).reshape(n, 13)  # position 3, quaternion 4, linear and angular velocity 3 + 3
-        ref_pos = ref.pose.root_pos + tau * ref.velocity.root_lin
-        ref_quat = quat_mul(rotvec_to_quat(tau * ref.velocity.root_ang), ref.pose.root_quat)
-        vel = ref.velocity
+        ref_pos = ref.pose.root_pos + tau * vel.root_lin
+        ref_quat = quat_mul(rotvec_to_quat(tau * vel.root_ang), ref.pose.root_quat)
         force, torque = assist_wrench(levels, e0._assist_mass, e0._assist_inertia, base[:, 0:3], base[:, 3:7], base[:, 7:10],
                                       base[:, 10:13], ref_pos, ref_quat, vel.root_lin, vel.root_ang, cfg.assist_gains)  # fmt: skip
         for i, (env, f, t, at) in enumerate(zip(envs, force.tolist(), torque.tolist(), base[:, 0:3].tolist(), strict=True)):

@@ -298,10 +298,9 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
     targets = e0.actions.targets(actions, refs.pose.joints[-n:] if relative else None)
     flat: list[float] = []
     fell = np.empty(n, dtype=bool)
-    levels = np.array([e.assist for e in envs])
-    assisted = bool(levels.any())
+    assisted = any(e.assist > 0.0 for e in envs)
     if assisted:  # a training curriculum's hand at the root: the batch's physics steps in lockstep
-        step_assisted(envs, targets, times, levels)
+        step_assisted(envs, targets, times, np.array([e.assist for e in envs]))
     for i, (env, tg, t) in enumerate(zip(envs, targets, new_times.tolist(), strict=True)):
         if not assisted:
             env.body.set_pd_targets(tg)
