@@ -32,8 +32,8 @@ instead of 983k. Relative actions added to the clip's pose two control steps
 ahead instead of one: a trained runner trails its clip by ~50 ms (stable-PD joints
 reach their targets late), and the same policy anchored two steps ahead scores
 0.837 instead of 0.767 (bench/tracking_lag.py). Trained with both from scratch, the run
-met the bar at 942k samples, 0.85 h (30 episodes: 0.828, 100% success) and the walk at
-737k, 0.75 h (0.901, 100%), each on a machine shared with the other.
+met the bar at 942k samples, in 32 minutes alone (30 episodes: 0.813, 100% success), and
+the walk at 737k, 0.75 h on a shared machine (0.901, 100%).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ IMITATION_AWR = AWRConfig(
     temperature=1.0,
     weight_clip=50.0,
     normalizer_samples=1_000_000,
-    action_std=0.2,  # falling to 0.05 over the first 2M samples: the run takes off with it, 0.1 over 1M stays at ~1 s (session 16)
+    action_std=0.2,  # falling to 0.05 over the first 2M samples: the run takes off with it, 0.1 over 1M stays at ~1 s (sessions 15-16)
     action_std_final=0.05,  # the author's std (facts §1.3); lower on the run's plateau did not lift it (session 16)
     action_std_anneal_samples=2_000_000,  # bench/RESULTS.md, sessions 5, 7, 8, 15 and 16
     mirror=True,  # learn from each sample's mirror image too, where the clip is its own mirror image half a cycle later (session 12)
