@@ -13,9 +13,12 @@ had in that round, only the physics of a reset (the saved world restored, a clip
 pose set). A character that stumbles and falls every ~12 steps is not the same
 work for the solver as one standing still. All are measured in interleaved rounds
 in one process, so machine noise hits them alike; the report gives the median of
-the rounds and the ratios (ours = the batch). Then, as the verdict against the first floor, ours
-(each batch size) and bare stepping once more, in turns of a fraction of a second
-(--slices): the host's noise changes within seconds, and turns this short meet it alike.
+the rounds and the ratios (ours = the batch). Then, as the verdict, ours (each batch size)
+and the floors once more, in turns of a fraction of a second (--slices): the host's noise
+changes within seconds, and turns this short meet it alike. The floors in turns are bare
+stepping of one world (the first floor) and of K worlds in turn, one control step each, as
+ours steps its K simulators: a process that holds K simulators pays for it in the CPU's caches
+even with no Python work at all, so this is the floor of ours' own physics.
 
   python bench/env_throughput.py [--seconds 4] [--rounds 5] [--batch 8 [16 ...]] [--procs 1 2]
 """
@@ -139,15 +142,18 @@ def batch_stepper(venv: ImitationVectorEnv, acts: ReferenceActions, rng) -> Iter
         yield venv.num_envs
 
 
-def bare_stepper(env: ImitationEnv, rng) -> Iterator[int]:
-    """`run_bare`'s loop as a generator."""
-    env.reset(seed=int(rng.integers(1 << 30)))
-    targets = env.reference.state_at(env.time).pose.joints
+def bare_stepper(envs: list[ImitationEnv], rng) -> Iterator[int]:
+    """`run_bare`'s loop as a generator, over one world or several in turn (one control step of each per `next`)."""
+    targets = []
+    for env in envs:
+        env.reset(seed=int(rng.integers(1 << 30)))
+        targets.append(env.reference.state_at(env.time).pose.joints)
     while True:
-        physics_step(env, targets)
-        if pb.getBasePositionAndOrientation(env.body.body, physicsClientId=env.client)[0][1] < 0.5:
-            env.reset()
-        yield 1
+        for env, tg in zip(envs, targets, strict=True):
+            physics_step(env, tg)
+            if pb.getBasePositionAndOrientation(env.body.body, physicsClientId=env.client)[0][1] < 0.5:
+                env.reset()
+        yield len(envs)
 
 
 def interleaved(loops: list[Iterator[int]], seconds: float, slices: int) -> list[float]:
@@ -163,25 +169,45 @@ def interleaved(loops: list[Iterator[int]], seconds: float, slices: int) -> list
     return [n / t for n, t in zip(steps, spent, strict=True)]
 
 
-def run_bare_matched(env: ImitationEnv, targets: np.ndarray, period: float, lengths: list[int], seconds: float, rng) -> float:
-    """Bare stepping of ours' physical workload: stable PD toward the same kind of noisy targets (drawn from a
-    table computed beforehand) + stepSimulation, and after each of the episode lengths ours had, the physics
-    part of a reset only (the saved world restored, a clip pose and velocity tabulated beforehand set)."""
+def matched_stepper(envs: list[ImitationEnv], targets: np.ndarray, period: float, lengths: list[int], rng,
+                    read: bool = False) -> Iterator[int]:  # fmt: skip
+    """Bare stepping of ours' physical workload, over one world or several in turn (one control step of each per
+    `next`): stable PD toward the same kind of noisy targets (drawn from a table computed beforehand) +
+    stepSimulation, and after each of the episode lengths ours had, the physics part of a reset only (the saved
+    world restored, a clip pose and velocity tabulated beforehand set). read: after each control step, also the
+    PyBullet queries ours makes (the state reads and the ground contacts), their answers left unused."""
     start_times = rng.uniform(0.0, period, 64)
-    starts = [env.reference.state_at(float(t)) for t in start_times]
+    starts = [envs[0].reference.state_at(float(t)) for t in start_times]
     lengths = lengths or [10**9]
     rows, draws = targets.shape[0], targets.shape[1]
-    env.reset(seed=int(rng.integers(1 << 30)))
-    t, episode, j, steps, start = env.time, 0, 0, 0, time.perf_counter()
+    state = []  # per world: clip time, steps in its episode, episodes ended, steps in all
+    for i, env in enumerate(envs):
+        env.reset(seed=int(rng.integers(1 << 30)))
+        state.append([env.time, 0, i, 0])
+    while True:
+        for env, st in zip(envs, state, strict=True):
+            t, episode, j, steps = st
+            physics_step(env, targets[int((t % period) * 240) % rows, steps % draws])
+            if read:
+                env.body.append_state([])
+                env._fell()
+            steps, episode, t = steps + 1, episode + 1, t + 1.0 / env.config.control_hz
+            if episode >= lengths[j % len(lengths)]:
+                j += 1
+                k = j % len(starts)  # the clip's pose and the targets that follow it belong to one start time
+                pb.restoreState(env._world_state, physicsClientId=env.client)
+                env.body.set_pose(starts[k].pose, starts[k].velocity)
+                t, episode = float(start_times[k]), 0
+            st[:] = t, episode, j, steps
+        yield len(envs)
+
+
+def run_bare_matched(env: ImitationEnv, targets: np.ndarray, period: float, lengths: list[int], seconds: float, rng) -> float:
+    """`matched_stepper` of one world for `seconds`: control steps per second."""
+    loop = matched_stepper([env], targets, period, lengths, rng)
+    steps, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
-        physics_step(env, targets[int((t % period) * 240) % rows, steps % draws])
-        steps, episode, t = steps + 1, episode + 1, t + 1.0 / env.config.control_hz
-        if episode >= lengths[j % len(lengths)]:
-            j += 1
-            k = j % len(starts)  # the clip's pose and the targets that follow it belong to one start time
-            pb.restoreState(env._world_state, physicsClientId=env.client)
-            env.body.set_pose(starts[k].pose, starts[k].velocity)
-            t, episode = float(start_times[k]), 0
+        steps += next(loop)
     return steps / (time.perf_counter() - start)
 
 
@@ -195,6 +221,9 @@ def compare(seconds: float, rounds: int, batches: list[int], slices: int) -> dic
 
     rng = np.random.default_rng(0)
     venvs = [make_batch(k) for k in batches]
+    worlds = [make_batch(k) for k in batches]  # bare stepping of K worlds in turn, apart from ours' own
+    matched_worlds = make_batch(batches[0])  # and of ours' workload on K worlds, apart from both
+    read_worlds = make_batch(batches[0])  # and that with PyBullet's answers to ours' queries
     one = ImitationEnv("humanoid", "run.txt", EnvConfig())
     acts = ReferenceActions(one)
     with contextlib.redirect_stdout(io.StringIO()):
@@ -212,10 +241,19 @@ def compare(seconds: float, rounds: int, batches: list[int], slices: int) -> dic
         table = acts.target_table(one, rng)
         results["matched"].append(run_bare_matched(one, table, acts.period, lengths, seconds, rng))
         results.setdefault("episode", []).append(float(np.mean(lengths)) if lengths else float("nan"))
-        *ours, bare = interleaved([*(batch_stepper(v, acts, rng) for v in venvs), bare_stepper(one, rng)], 2 * seconds, slices)
+        # the floors: bare stepping of one world, and of as many worlds as ours steps in turn (a worker holds K simulators)
+        # and ours' own physical workload on as many worlds as ours (the first batch size)
+        loops = [*(batch_stepper(v, acts, rng) for v in venvs), bare_stepper([one], rng), *(bare_stepper(w.envs, rng) for w in worlds),
+                 matched_stepper(matched_worlds.envs, table, acts.period, lengths, rng),
+                 matched_stepper(read_worlds.envs, table, acts.period, lengths, rng, read=True)]  # fmt: skip
+        rates = interleaved(loops, 2 * seconds, slices)
+        ours, bare, bare_k = rates[: len(batches)], rates[len(batches)], rates[len(batches) + 1 : -2]
         results.setdefault("bare sliced", []).append(bare)
-        for k, rate in zip(batches, ours, strict=True):
+        results.setdefault("matched worlds sliced", []).append(rates[-2])
+        results.setdefault("reads worlds sliced", []).append(rates[-1])
+        for k, rate, floor in zip(batches, ours, bare_k, strict=True):
             results.setdefault(f"ours {k} sliced", []).append(rate)
+            results.setdefault(f"bare {k} worlds sliced", []).append(floor)
     return results
 
 
@@ -277,6 +315,24 @@ def main() -> None:
         print(f"ours (a batch of {k}) / bare, in turns of {2 * args.seconds / args.slices:.2g} s, {2 * args.seconds:g} s each per round: "
               f"{statistics.median(sliced):.0%} (per round: {', '.join(f'{r:.0%}' for r in sliced)}; steps/s "
               f"{statistics.median(res[f'ours {k} sliced']):.0f} against {statistics.median(res['bare sliced']):.0f})")
+    for k in args.batch:
+        floor = res[f"bare {k} worlds sliced"]
+        sliced = [o / b for o, b in zip(res[f"ours {k} sliced"], floor, strict=True)]
+        print(f"ours (a batch of {k}) / bare stepping of {k} worlds in turn, in the same turns: {statistics.median(sliced):.0%} "
+              f"(per round: {', '.join(f'{r:.0%}' for r in sliced)}; steps/s {statistics.median(res[f'ours {k} sliced']):.0f} "
+              f"against {statistics.median(floor):.0f}; one world against {k}: "
+              f"{statistics.median([a / b for a, b in zip(res['bare sliced'], floor, strict=True)]):.2f}x)")
+    k, floor = batch, res["matched worlds sliced"]
+    sliced = [o / b for o, b in zip(res[f"ours {k} sliced"], floor, strict=True)]
+    print(f"ours (a batch of {k}) / bare stepping of ours' workload on {k} worlds in turn, in the same turns: "
+          f"{statistics.median(sliced):.0%} (per round: {', '.join(f'{r:.0%}' for r in sliced)}; steps/s against "
+          f"{statistics.median(floor):.0f})")
+    reads = res["reads worlds sliced"]
+    share = [r / b for r, b in zip(reads, floor, strict=True)]
+    print(f"  that workload with PyBullet's answers to ours' queries (state reads, ground contacts), nothing else: "
+          f"{statistics.median(reads):.0f} steps/s, {statistics.median(share):.0%} of it "
+          f"(per round: {', '.join(f'{r:.0%}' for r in share)}): "
+          f"the most any environment that reads its state through PyBullet's Python API can reach")
     one_bare = [o / b for o, b in zip(res["one"], res["bare"], strict=True)]
     print(f"one env / bare: {statistics.median(one_bare):.0%} (per round: {', '.join(f'{r:.0%}' for r in one_bare)})")
     if args.procs:

@@ -90,8 +90,8 @@ class SimCharacter:
                     physicsClientId=self.client,
                 )
 
-    def _split(self, flat: np.ndarray, sizes: list[int]) -> list[list[float]]:
-        values = flat.tolist()
+    def _split(self, flat: np.ndarray | list[float], sizes: list[int]) -> list[list[float]]:
+        values = flat if isinstance(flat, list) else flat.tolist()
         out, col = [], 0
         for size in sizes:
             out.append(values[col : col + size])
@@ -110,6 +110,13 @@ class SimCharacter:
             pb.resetBaseVelocity(self.body, velocity.root_lin.tolist(), velocity.root_ang.tolist(), physicsClientId=c)
             velocities = self._split(velocity.joints, self._vel_sizes)
         pb.resetJointStatesMultiDof(self.body, self.joint_indices, positions, velocities, physicsClientId=c)
+
+    def lift_base(self, root_pos: np.ndarray, root_quat: np.ndarray, velocity: PoseVelocity) -> None:
+        """Move the root of a body just posed by `set_pose` (joints kept), e.g. out of the ground.
+        PyBullet zeroes the root's velocity when it moves it: it is set again."""
+        c = self.client
+        pb.resetBasePositionAndOrientation(self.body, root_pos.tolist(), root_quat.tolist(), physicsClientId=c)
+        pb.resetBaseVelocity(self.body, velocity.root_lin.tolist(), velocity.root_ang.tolist(), physicsClientId=c)
 
     def append_state(self, flat: list[float]) -> None:
         """Append the whole simulated state to `flat` as `state_width` floats (world frame), in this order:
@@ -166,8 +173,8 @@ class SimCharacter:
         """
         return self._state()[2]
 
-    def set_pd_targets(self, targets: np.ndarray) -> None:
-        """Stable PD toward joint targets in clip layout (quaternions x,y,z,w, radians).
+    def set_pd_targets(self, targets: np.ndarray | list[float]) -> None:
+        """Stable PD toward joint targets [D] in clip layout (quaternions x,y,z,w, radians), an array or a list.
 
         PyBullet consumes stable-PD commands at every physics step: call
         `apply_pd()` before each `stepSimulation`. The lists are built once here.

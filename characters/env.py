@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import gymnasium as gym
@@ -46,6 +45,7 @@ from motions.clip import Clip
 from motions.interpolate import Pose, phase_at, phases_at
 from motions.library import resolve_clip
 from motions.loading import load_clip
+from motions.rotations import heading_matrices
 from motions.seam import close_seam
 
 pb = body_module.pb
@@ -103,6 +103,7 @@ class ImitationEnv(gym.Env):
         self._allowed_contacts = {self.body.link_index[n] for n in self.spec_.ground_contact_links}
         tree = self.reference.tree
         self._masses = np.concatenate([[tree.base_mass], tree.mass])
+        self._mass_parts = (self._masses[0], self._masses[1:].copy(), self._masses.sum())  # root, links [L], whole body
         first = self.reference.state_at(0.0)  # the curriculum's root hand: whole mass, inertia about the root in the first pose
         self._assist_mass = float(self._masses.sum())
         self._assist_inertia = root_inertia(tree.mass, first.link_pos, first.pose.root_pos)
@@ -160,23 +161,17 @@ class ImitationEnv(gym.Env):
         """A body other than the feet touches the ground: a contact point closer than 1 mm, DeepMimic's
         tolerance (cContactManager). PyBullet also reports points farther apart, inside its contact margin."""
         contacts = pb.getContactPoints(bodyA=self.body.body, bodyB=self.plane, physicsClientId=self.client)
-        return any(c[3] not in self._allowed_contacts and c[8] <= 1e-3 for c in contacts)
+        allowed = self._allowed_contacts
+        for c in contacts:  # a loop, not any(generator): this runs once per environment and control step
+            if c[8] <= 1e-3 and c[3] not in allowed:
+                return True
+        return False
 
     def _ground_penetration(self) -> float:
         """How far the body dips below the ground plus a 1 mm pad (0 when it clears it)."""
         pad = 1e-3
         points = pb.getClosestPoints(self.body.body, self.plane, pad, physicsClientId=self.client)
         return max(0.0, pad - min((p[8] for p in points), default=pad))
-
-    def _observe(self, sim: CharacterState, links: np.ndarray, phase: float) -> np.ndarray:
-        """The observation of this environment from its state as a batch of one (sim arrays [1,...], links [1,L,16])."""
-        ahead = self.config.reference_obs_steps
-        refs = None
-        if ahead:  # the clip at those steps, as a batch of one: link arrays [1,K,L,...]
-            refs = map_arrays(self.reference.states_at(self.time + np.array(ahead) / self.config.control_hz), lambda a: a[None])
-        obs = observe(np.array([phase]), sim.pose.root_pos, sim.pose.root_quat, links, refs, self.config, self._ref_links)[0]
-        self._last_obs = obs
-        return obs
 
     def _phase(self) -> float:
         return phase_at(self.clip, self.time)
@@ -188,18 +183,21 @@ class ImitationEnv(gym.Env):
         if "start_time" in options:
             start = float(options["start_time"])
         elif self.config.random_start:
-            start = float(self.np_random.uniform(0.0, self.clip.duration))
+            start = self.np_random.random() * self.clip.duration  # uniform(0, duration), the same draw for less work
         else:
             start = 0.0
         pb.restoreState(self._world_state, physicsClientId=self.client)
         self.start_time = self.time = start
         self.steps = 0
-        ref = self.reference.state_at(start)
+        # the clip now and at the observed steps ahead, in one lookup
+        ahead = self.config.reference_obs_steps
+        refs = self.reference.states_at(start + np.array([0, *ahead], dtype=float) / self.config.control_hz)
+        ref = map_arrays(refs, lambda a: a[0])
         self.body.set_pose(ref.pose, ref.velocity)
         self._place_ghost(ref)
         lift = self._ground_penetration()
         if lift > 0.0:  # DeepMimic's ResolveCharGroundIntersect: clip feet that dip into the ground are lifted out
-            self.body.set_pose(replace(ref.pose, root_pos=ref.pose.root_pos + np.array([0.0, lift, 0.0])), ref.velocity)
+            self.body.lift_base(ref.pose.root_pos + np.array([0.0, lift, 0.0]), ref.pose.root_quat, ref.velocity)
         sim, links = read_states([self])  # a batch of one, read once
         gap = sim.link_pos[0] - ref.link_pos
         gap[:, 1] -= lift
@@ -210,7 +208,10 @@ class ImitationEnv(gym.Env):
                 f"(body position error {error:.3g} m after reset; expected < 0.01 m)"
             )
         phase = self._phase()
-        return self._observe(sim, links, phase), {"time": self.time, "phase": phase, "start_time": start, "lift_m": lift}
+        future = map_arrays(refs, lambda a: a[None, 1:]) if ahead else None
+        obs = observe(np.array([phase]), sim.pose.root_pos, sim.pose.root_quat, links, future, self.config, self._ref_links)[0]
+        self._last_obs = obs
+        return obs, {"time": self.time, "phase": phase, "start_time": start, "lift_m": lift}
 
     def mirror_map(self, tolerance_rad: float = 0.05) -> MirrorMap:
         """The task's left-right mirror image (`characters.mirror`): the mirrored character tracks this
@@ -260,21 +261,25 @@ def states_from_values(env: ImitationEnv, flat: list[float]) -> tuple[CharacterS
     """`read_states` from the `SimCharacter.append_state` values of N bodies like env's, one after another."""
     body = env.body
     pose, vel, links = body.split_state(np.fromiter(flat, float, len(flat)).reshape(-1, body.state_width))
-    masses = env._masses
-    com_vel = (masses[0] * vel.root_lin + masses[1:] @ links[:, :, 7:10]) / masses.sum()
+    root_mass, link_masses, total_mass = env._mass_parts
+    com_vel = (root_mass * vel.root_lin + link_masses @ links[:, :, 7:10]) / total_mass
     return CharacterState(pose, vel, links[:, :, 0:3], links[:, :, 3:7], links[:, :, 13:16], com_vel), links
 
 
 def observe(phase: np.ndarray, root_pos: np.ndarray, root_quat: np.ndarray, links: np.ndarray, refs: CharacterState | None,
-            config: EnvConfig, ref_links: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+            config: EnvConfig, ref_links: np.ndarray | None = None,
+            heading: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:  # fmt: skip
     """Observations [N,O] of N characters (phase [N], root_pos [N,3], root_quat [N,4], links [N,L,16]):
     DeepMimic's state, then the clip's upcoming poses when `config.reference_obs_steps` asks for them
-    (refs: the clip at those K steps, link arrays [N,K,L,...]; ref_links: the link indices [R] observed, None = all)."""
-    obs = build_observations(phase, root_pos, root_quat, links)
+    (refs: the clip at those K steps, link arrays [N,K,L,...]; ref_links: the link indices [R] observed, None = all;
+    heading: `heading_matrices(root_quat)` if the caller has them already)."""
+    if heading is None:
+        heading = heading_matrices(root_quat)
+    obs = build_observations(phase, root_pos, root_quat, links, heading)
     if not config.reference_obs_steps:
         return obs
     pos, quat = (refs.link_pos, refs.link_quat) if ref_links is None else (refs.link_pos[:, :, ref_links], refs.link_quat[:, :, ref_links])
-    return np.concatenate([obs, reference_features(root_pos, root_quat, pos, quat)], axis=1)
+    return np.concatenate([obs, reference_features(root_pos, root_quat, pos, quat, heading)], axis=1)
 
 
 def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[dict]]:
@@ -301,12 +306,14 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
     assisted = any(e.assist > 0.0 for e in envs)
     if assisted:  # a training curriculum's hand at the root: the batch's physics steps in lockstep
         step_assisted(envs, targets, times, np.array([e.assist for e in envs]))
-    for i, (env, tg, t) in enumerate(zip(envs, targets, new_times.tolist(), strict=True)):
+    substeps, step_physics = cfg.substeps, pb.stepSimulation
+    for i, (env, tg, t) in enumerate(zip(envs, targets.tolist(), new_times.tolist(), strict=True)):  # lists: one conversion
         if not assisted:
-            env.body.set_pd_targets(tg)
-            for _ in range(cfg.substeps):  # stable PD targets must be re-sent every physics step
-                env.body.apply_pd()
-                pb.stepSimulation(physicsClientId=env.client)
+            body, client = env.body, env.client
+            body.set_pd_targets(tg)
+            for _ in range(substeps):  # stable PD targets must be re-sent every physics step
+                body.apply_pd()
+                step_physics(physicsClientId=client)
         # read this simulator (state, ground contacts) right after its own physics, in the same pass
         env.body.append_state(flat)
         fell[i] = env._fell()
@@ -318,21 +325,23 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
         speed_ok = np.abs(links[:, :, 7:13]).max(axis=(1, 2)) <= cfg.max_body_speed
         blown = ~(speed_ok & np.isfinite(links.sum(axis=(1, 2))))  # NaN fails both
         ref = map_arrays(refs, lambda a: a[:n])
-        errors, metrics = batch_errors_and_metrics(sim, ref, e0.layout, e0._ee, cfg.reward)
+        # the heading frames of the simulated roots, then the clip's: the error pass and the observation share them
+        rot, qmat = heading_matrices(np.concatenate([sim.pose.root_quat, ref.pose.root_quat]))
+        errors, metrics = batch_errors_and_metrics(sim, ref, e0.layout, e0._ee, cfg.reward, rot)
         terms = reward_terms(errors, cfg.reward)
         totals = total_reward(terms, cfg.reward)
         future = _future(refs, n, len(ahead)) if len(ahead) else None
-        obs = observe(phases, sim.pose.root_pos, sim.pose.root_quat, links, future, cfg, e0._ref_links)
+        obs = observe(phases, sim.pose.root_pos, sim.pose.root_quat, links, future, cfg, e0._ref_links, (rot[:n], qmat[:n]))
     drifted = metrics["body_pos_err_max_m"] > cfg.pose_termination_m if cfg.pose_termination_m > 0 else np.zeros(n, bool)
     terminated = fell | drifted | blown
     rewards = np.where((terminated & cfg.reward.zero_when_fallen) | blown, 0.0, totals)
     clip_over = (not e0.clip.loop) & (new_times >= e0.clip.duration - 1e-9)
     elapsed = new_times - np.array([e.start_time for e in envs])
     truncated = ~terminated & ((elapsed >= cfg.episode_seconds - 1e-9) | clip_over)
-    # every per-environment number of the infos as one list of rows: one conversion for the batch
+    # every per-environment number of the infos as one row per environment: one conversion per column
     term_keys, error_keys, metric_keys = list(terms), list(errors), list(metrics)
     a, b = len(term_keys), len(term_keys) + len(error_keys)
-    table = np.column_stack([*terms.values(), *errors.values(), *metrics.values(), phases, fell, drifted]).tolist()
+    table = list(zip(*(c.tolist() for c in (*terms.values(), *errors.values(), *metrics.values(), phases, fell, drifted)), strict=True))
     infos: list[dict] = []
     for i, env in enumerate(envs):
         row = table[i]
@@ -346,7 +355,7 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
             if env.ghost is not None:
                 env._place_ghost(map_arrays(ref, lambda a, i=i: a[i]))
             info.update(reward_terms=dict(zip(term_keys, row[:a], strict=True)), errors=dict(zip(error_keys, row[a:b], strict=True)),
-                        fell=row[-2] > 0.5, drifted=row[-1] > 0.5, **dict(zip(metric_keys, row[b:-3], strict=True)))  # fmt: skip
+                        fell=row[-2], drifted=row[-1], **dict(zip(metric_keys, row[b:-3], strict=True)))  # fmt: skip
         infos.append(info)
     return obs, rewards, terminated, truncated, infos
 

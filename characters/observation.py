@@ -59,33 +59,36 @@ def observation_layout(link_names: list[str], reference_steps: tuple[int, ...] =
     return rows
 
 
-def reference_features(root_pos: np.ndarray, root_quat: np.ndarray, link_pos: np.ndarray, link_quat: np.ndarray) -> np.ndarray:
+def reference_features(root_pos: np.ndarray, root_quat: np.ndarray, link_pos: np.ndarray, link_quat: np.ndarray,
+                       heading: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:  # fmt: skip
     """The clip's upcoming poses seen from the character.
 
     Shapes: root_pos [N,3], root_quat [N,4] x,y,z,w of the simulated roots; link_pos [N,K,L,3],
     link_quat [N,K,L,4] x,y,z,w of the clip at K future times -> [N,7LK] float32
     (per frame, per link: position relative to the root, rotation w,x,y,z; heading frame).
+    heading: `heading_matrices(root_quat)` if the caller has them already.
     Without the leading N axis in every input, the output has none either.
     """
     if root_pos.ndim == 1:
         return reference_features(root_pos[None], root_quat[None], link_pos[None], link_quat[None])[0]
     n, k, L = link_pos.shape[:3]
-    rot, qmat = heading_matrices(root_quat)  # [N,3,3], [N,4,4]
+    rot, qmat = heading_matrices(root_quat) if heading is None else heading  # [N,3,3], [N,4,4]
     pos = (link_pos.reshape(n, k * L, 3) - root_pos[:, None, :]) @ rot
     quat = link_quat.reshape(n, k * L, 4) @ qmat
     quat *= np.where(quat[..., :1] < 0.0, -1.0, 1.0)
     return np.concatenate([pos, quat], axis=2).astype(np.float32).reshape(n, k * L * 7)
 
 
-def build_observations(phase: np.ndarray, root_pos: np.ndarray, root_quat: np.ndarray, links: np.ndarray) -> np.ndarray:
+def build_observations(phase: np.ndarray, root_pos: np.ndarray, root_quat: np.ndarray, links: np.ndarray,
+                       heading: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:  # fmt: skip
     """The state vectors of N characters.
 
     Shapes: phase [N], root_pos [N,3], root_quat [N,4] x,y,z,w, links [N,L,>=13] rows of
     (com position 3, orientation x,y,z,w 4, linear velocity 3, angular velocity 3)
-    -> [N, 2 + 13L] float32.
+    -> [N, 2 + 13L] float32. heading: `heading_matrices(root_quat)` if the caller has them already.
     """
     n, L = links.shape[:2]
-    rot, qmat = heading_matrices(root_quat)
+    rot, qmat = heading_matrices(root_quat) if heading is None else heading
     block = np.zeros((n, 13, 13))  # one product per character turns every link row into the heading frame
     block[:, 0:3, 0:3] = block[:, 7:10, 7:10] = block[:, 10:13, 10:13] = rot
     block[:, 3:7, 3:7] = qmat

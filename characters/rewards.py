@@ -49,14 +49,15 @@ def errors_and_metrics(sim: CharacterState, ref: CharacterState, layout: JointLa
     return {k: float(v[0]) for k, v in errors.items()}, {k: float(v[0]) for k, v in metrics.items()}
 
 
-def batch_errors_and_metrics(sim: CharacterState, ref: CharacterState, layout: JointLayout, ee: np.ndarray,
-                             cfg: RewardConfig) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:  # fmt: skip
+def batch_errors_and_metrics(sim: CharacterState, ref: CharacterState, layout: JointLayout, ee: np.ndarray, cfg: RewardConfig,
+                             headings: np.ndarray | None = None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:  # fmt: skip
     """`imitation_errors` and `tracking_metrics` of N characters in one pass (the environment's step needs both).
 
     sim, ref: CharacterStates whose arrays carry a leading N axis (root_pos [N,3], link_pos [N,L,3], ...)
     -> ({error name: [N]}, {metric name: [N]}). Written for few numpy calls over the whole batch (tests
     check it against the plain functions in this file). The metrics also hold body_pos_err_max_m
-    (the farthest link from its reference), which the pose-drift termination reads."""
+    (the farthest link from its reference), which the pose-drift termination reads. headings [2N,3,3]:
+    `heading_rotation` of the sim roots, then the reference roots, if the caller has them already."""
     sj, rj = sim.pose.joints, ref.pose.joints  # [N,D]
     sph = 2.0 * np.arccos(np.minimum(np.abs((sj * rj) @ layout.sph_sum.T), 1.0))  # [N,S] quaternion angles
     angles = np.concatenate([sph, np.abs((sj - rj)[:, layout.rev_pose])], axis=1)  # [N,S+R]: spherical, then revolute
@@ -70,7 +71,8 @@ def batch_errors_and_metrics(sim: CharacterState, ref: CharacterState, layout: J
     sim_ee, ref_ee = sim.joint_pos[:, ee], ref.joint_pos[:, ee]  # [N,E,3]
     # end effectors in each root's heading frame, heights from the ground: subtract the root's x and z only
     n = len(qs)
-    headings = heading_rotation(np.concatenate([qs, qr]))  # [2N,3,3]: sim, then reference
+    if headings is None:
+        headings = heading_rotation(np.concatenate([qs, qr]))  # [2N,3,3]: sim, then reference
     d_hf = (sim_ee - (sim.pose.root_pos * _XZ)[:, None]) @ headings[:n] - (ref_ee - (ref.pose.root_pos * _XZ)[:, None]) @ headings[n:]
     dp, dvl = sim.pose.root_pos - ref.pose.root_pos, sim.velocity.root_lin - ref.velocity.root_lin
     root = (np.einsum("ni,ni->n", dp, dp) + cfg.root_rot_coef * root_rot2 + cfg.root_vel_coef * np.einsum("ni,ni->n", dvl, dvl)

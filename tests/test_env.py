@@ -114,12 +114,17 @@ def test_fall_is_a_non_foot_contact_closer_than_1mm(env, monkeypatch):
 
 
 def test_reset_self_check_names_character_and_clip(env, monkeypatch):
-    broken = env.reference.state_at(0.0)
-    bad_joints = broken.pose.joints.copy()
-    bad_joints[12] -= 1.0  # bend the right knee: the body no longer takes the reference pose
     from dataclasses import replace
 
-    monkeypatch.setattr(env.reference, "state_at", lambda t: replace(broken, pose=replace(broken.pose, joints=bad_joints)))
+    lookup = env.reference.states_at
+
+    def bent(times):  # the clip's joints with the right knee bent: the body no longer takes the pose whose links the clip has
+        state = lookup(times)
+        joints = state.pose.joints.copy()
+        joints[:, 12] -= 1.0
+        return replace(state, pose=replace(state.pose, joints=joints))
+
+    monkeypatch.setattr(env.reference, "states_at", bent)
     with pytest.raises(ReferenceMismatchError, match=r"character 'humanoid' .*humanoid3d_run\.txt"):
         env.reset(seed=0)
 
