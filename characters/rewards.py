@@ -6,7 +6,9 @@ simulator access. Shapes: S spherical joints, R revolute joints, E end effectors
 
 from __future__ import annotations
 
+import functools
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -59,42 +61,72 @@ def batch_errors_and_metrics(sim: CharacterState, ref: CharacterState, layout: J
     (the farthest link from its reference), which the pose-drift termination reads. headings [2N,3,3]:
     `heading_rotation` of the sim roots, then the reference roots, if the caller has them already."""
     sj, rj = sim.pose.joints, ref.pose.joints  # [N,D]
-    sph = 2.0 * np.arccos(np.minimum(np.abs((sj * rj) @ layout.sph_sum.T), 1.0))  # [N,S] quaternion angles
-    angles = np.concatenate([sph, np.abs((sj - rj)[:, layout.rev_pose])], axis=1)  # [N,S+R]: spherical, then revolute
-    qs, qr = sim.pose.root_quat, ref.pose.root_quat
-    root_rot2 = (2.0 * np.arccos(np.minimum(np.abs(np.einsum("ni,ni->n", qs, qr)), 1.0))) ** 2  # [N]
-    pose = layout.root_weight * root_rot2 + (angles * angles) @ layout.rot_weight
+    qs, qr = sim.pose.root_quat, ref.pose.root_quat  # [N,4]
+    n, e, L = len(qs), len(ee), sim.link_pos.shape[1]
+    w = _weights(layout, cfg, e, L)
+    # every rotation error [N,S+1+R]: the spherical joints and the root as quaternion angles, then the revolute joints
+    dots = np.concatenate([(sj * rj) @ layout.sph_sum.T, np.einsum("ni,ni->n", qs, qr)[:, None]], axis=1)
+    angles = np.concatenate([2.0 * np.arccos(np.minimum(np.abs(dots), 1.0)), np.abs((sj - rj)[:, layout.rev_pose])], axis=1)
+    squares = angles * angles
+    root_rot2 = squares[:, len(layout.sph_pose)]  # [N]
+    # the plain differences [N,4,3]: root position, root linear and angular velocity, centre-of-mass velocity
+    d = np.stack([sim.pose.root_pos - ref.pose.root_pos, sim.velocity.root_lin - ref.velocity.root_lin,
+                  sim.velocity.root_ang - ref.velocity.root_ang, sim.com_vel - ref.com_vel], axis=1)  # fmt: skip
+    d2 = np.einsum("nki,nki->nk", d, d)  # [N,4] their squared lengths
     dv = sim.velocity.joints - ref.velocity.joints
-    dw = sim.velocity.root_ang - ref.velocity.root_ang
-    root_dw = np.einsum("ni,ni->n", dw, dw)
-    velocity = layout.root_weight * root_dw + (dv * dv) @ layout.vel_weight
     sim_ee, ref_ee = sim.joint_pos[:, ee], ref.joint_pos[:, ee]  # [N,E,3]
     # end effectors in each root's heading frame, heights from the ground: subtract the root's x and z only
-    n = len(qs)
     if headings is None:
         headings = heading_rotation(np.concatenate([qs, qr]))  # [2N,3,3]: sim, then reference
     d_hf = (sim_ee - (sim.pose.root_pos * _XZ)[:, None]) @ headings[:n] - (ref_ee - (ref.pose.root_pos * _XZ)[:, None]) @ headings[n:]
-    dp, dvl = sim.pose.root_pos - ref.pose.root_pos, sim.velocity.root_lin - ref.velocity.root_lin
-    root = (np.einsum("ni,ni->n", dp, dp) + cfg.root_rot_coef * root_rot2 + cfg.root_vel_coef * np.einsum("ni,ni->n", dvl, dvl)
-            + cfg.root_ang_vel_coef * root_dw)  # fmt: skip
-    dc = sim.com_vel - ref.com_vel
-    errors = {"pose": pose, "velocity": velocity, "end_effector": np.einsum("nij,nij->n", d_hf, d_hf),
-              "root": root, "com": cfg.com_vel_coef * np.einsum("ni,ni->n", dc, dc)}  # fmt: skip
+    errors = {"pose": squares @ w.pose, "velocity": layout.root_weight * d2[:, 2] + (dv * dv) @ layout.vel_weight,
+              "end_effector": np.einsum("nij,nij->n", d_hf, d_hf), "root": d2 @ w.root + cfg.root_rot_coef * root_rot2,
+              "com": cfg.com_vel_coef * d2[:, 3]}  # fmt: skip
     # distances of the end effectors [N,E] and the links [N,L] from the clip's
-    d = np.concatenate([sim_ee - ref_ee, sim.link_pos - ref.link_pos], axis=1)
-    dist = np.sqrt(np.einsum("nij,nij->ni", d, d))
-    e = len(ee)
-    body = dist[:, e:]
-    metrics = {  # sums over counts: np.mean costs microseconds more per call
-        "joint_rot_err_rad": angles.sum(axis=1) / angles.shape[1],
-        "end_effector_err_m": dist[:, :e].sum(axis=1) / e,
-        "body_pos_err_m": body.sum(axis=1) / body.shape[1],
-        "body_pos_err_max_m": body.max(axis=1),
+    gaps = np.concatenate([sim_ee - ref_ee, sim.link_pos - ref.link_pos], axis=1)
+    dist = np.sqrt(np.einsum("nij,nij->ni", gaps, gaps))
+    means = dist @ w.distance_means  # [N,2]: end effectors, links
+    metrics = {
+        "joint_rot_err_rad": angles @ w.joint_mean,
+        "end_effector_err_m": means[:, 0],
+        "body_pos_err_m": means[:, 1],
+        "body_pos_err_max_m": dist[:, e:].max(axis=1),
     }
     return errors, metrics
 
 
 _XZ = np.array([1.0, 0.0, 1.0])
+
+
+@dataclass(frozen=True, eq=False)
+class _ErrorWeights:
+    """Constant vectors with which `batch_errors_and_metrics` sums in one product each.
+
+    pose [S+1+R]: the rotation weights of the spherical joints, the root's, then the revolute joints';
+    joint_mean [S+1+R]: 1/(S+R) on the joints, 0 on the root; root [4]: the root term's weights of the
+    squared root position, linear velocity, angular velocity and centre-of-mass velocity errors;
+    distance_means [E+L,2]: the means of the end-effector and of the link distances."""
+
+    pose: np.ndarray
+    joint_mean: np.ndarray
+    root: np.ndarray
+    distance_means: np.ndarray
+
+
+@functools.lru_cache(maxsize=16)
+def _weights(layout: JointLayout, cfg: RewardConfig, e: int, num_links: int) -> _ErrorWeights:
+    s = len(layout.sph_pose)
+    joints = len(layout.rot_weight)
+    joint_mean = np.full(joints + 1, 1.0 / joints)
+    joint_mean[s] = 0.0
+    means = np.zeros((e + num_links, 2))
+    means[:e, 0], means[e:, 1] = 1.0 / e, 1.0 / num_links
+    return _ErrorWeights(
+        pose=np.concatenate([layout.sph_weight, [layout.root_weight], layout.rev_weight]),
+        joint_mean=joint_mean,
+        root=np.array([1.0, cfg.root_vel_coef, cfg.root_ang_vel_coef, 0.0]),
+        distance_means=means,
+    )
 
 
 def _heading_frame(points: np.ndarray, pose) -> np.ndarray:
