@@ -38,7 +38,7 @@ from characters.observation import build_observations, observation_size, referen
 from characters.quiet import quiet_c_output
 from characters.reference import ReferenceMotion
 from characters.registry import get_character
-from characters.rewards import batch_errors_and_metrics, reward_terms, total_reward
+from characters.rewards import TERMS, batch_errors_and_metrics, batch_rewards
 from characters.spec import CharacterSpec
 from characters.state import CharacterState, map_arrays
 from motions.clip import Clip
@@ -328,8 +328,7 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
         # the heading frames of the simulated roots, then the clip's: the error pass and the observation share them
         rot, qmat = heading_matrices(np.concatenate([sim.pose.root_quat, ref.pose.root_quat]))
         errors, metrics = batch_errors_and_metrics(sim, ref, e0.layout, e0._ee, cfg.reward, rot)
-        terms = reward_terms(errors, cfg.reward)
-        totals = total_reward(terms, cfg.reward)
+        terms, totals = batch_rewards(errors, cfg.reward)  # [5,N] in TERMS order, [N]
         future = _future(refs, n, len(ahead)) if len(ahead) else None
         obs = observe(phases, sim.pose.root_pos, sim.pose.root_quat, links, future, cfg, e0._ref_links, (rot[:n], qmat[:n]))
     drifted = metrics["body_pos_err_max_m"] > cfg.pose_termination_m if cfg.pose_termination_m > 0 else np.zeros(n, bool)
@@ -338,10 +337,10 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
     clip_over = (not e0.clip.loop) & (new_times >= e0.clip.duration - 1e-9)
     elapsed = new_times - np.array([e.start_time for e in envs])
     truncated = ~terminated & ((elapsed >= cfg.episode_seconds - 1e-9) | clip_over)
-    # every per-environment number of the infos as one row per environment: one conversion per column
-    term_keys, error_keys, metric_keys = list(terms), list(errors), list(metrics)
-    a, b = len(term_keys), len(term_keys) + len(error_keys)
-    table = list(zip(*(c.tolist() for c in (*terms.values(), *errors.values(), *metrics.values(), phases, fell, drifted)), strict=True))
+    # every per-environment number of the infos as one row per environment, from one array
+    error_keys, metric_keys = list(errors), list(metrics)
+    a, b = len(TERMS), len(TERMS) + len(error_keys)
+    table = np.concatenate([terms, np.stack([*errors.values(), *metrics.values(), phases, fell, drifted])]).T.tolist()
     infos: list[dict] = []
     for i, env in enumerate(envs):
         row = table[i]
@@ -354,8 +353,8 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
             env._last_obs = obs[i]
             if env.ghost is not None:
                 env._place_ghost(map_arrays(ref, lambda a, i=i: a[i]))
-            info.update(reward_terms=dict(zip(term_keys, row[:a], strict=True)), errors=dict(zip(error_keys, row[a:b], strict=True)),
-                        fell=row[-2], drifted=row[-1], **dict(zip(metric_keys, row[b:-3], strict=True)))  # fmt: skip
+            info.update(reward_terms=dict(zip(TERMS, row[:a], strict=True)), errors=dict(zip(error_keys, row[a:b], strict=True)),
+                        fell=row[-2] > 0.5, drifted=row[-1] > 0.5, **dict(zip(metric_keys, row[b:-3], strict=True)))  # fmt: skip
         infos.append(info)
     return obs, rewards, terminated, truncated, infos
 

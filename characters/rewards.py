@@ -148,6 +148,22 @@ def reward_terms(errors: dict, cfg: RewardConfig) -> dict:
     }
 
 
+def batch_rewards(errors: dict[str, np.ndarray], cfg: RewardConfig) -> tuple[np.ndarray, np.ndarray]:
+    """`reward_terms` and `total_reward` of N characters in two products: errors {term: [N]} (the keys of TERMS)
+    -> terms [5,N] in TERMS order, rewards [N] in [0, 1]."""
+    scales, weights = _reward_vectors(cfg)
+    terms = np.exp(np.stack([errors[k] for k in TERMS]) * scales)
+    return terms, weights @ terms
+
+
+@functools.lru_cache(maxsize=16)
+def _reward_vectors(cfg: RewardConfig) -> tuple[np.ndarray, np.ndarray]:
+    """-scale [5,1] and the normalized weights [5] of the reward terms, in TERMS order."""
+    scales = np.array([cfg.pose_scale, cfg.velocity_scale, cfg.end_effector_scale, cfg.root_scale, cfg.com_scale])
+    weights = np.array([cfg.pose_weight, cfg.velocity_weight, cfg.end_effector_weight, cfg.root_weight, cfg.com_weight])
+    return -scales[:, None], weights / weights.sum()
+
+
 def total_reward(terms: dict, cfg: RewardConfig):
     """Weighted sum with weights normalized to 1: a reward in [0, 1] (float, or [N] for array terms)."""
     weighted = (cfg.pose_weight * terms["pose"] + cfg.velocity_weight * terms["velocity"] + cfg.end_effector_weight
