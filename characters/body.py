@@ -145,6 +145,16 @@ class SimCharacter:
             flat += s[7]
             flat += s[4]
 
+    def velocity_weights(self, weights: np.ndarray) -> np.ndarray:
+        """[state_width, 3]: weights [1 + L] of the root and the links (in link order) on the linear velocity
+        columns of an `append_state` row, so that row @ this = the weighted sum of their velocities."""
+        out = np.zeros((self.state_width, 3))
+        out[7:10] = np.eye(3) * weights[0]
+        first = self.state_width - 16 * self.num_links
+        for i in range(self.num_links):
+            out[first + 16 * i + 7 : first + 16 * i + 10] = np.eye(3) * weights[1 + i]
+        return out
+
     def split_state(self, flat: np.ndarray) -> tuple[Pose, PoseVelocity, np.ndarray]:
         """`append_state` of N bodies as an array [N, state_width] -> Pose, PoseVelocity with a leading
         N axis and the link rows [N, L, 16] (views into `flat`)."""

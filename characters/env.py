@@ -103,7 +103,8 @@ class ImitationEnv(gym.Env):
         self._allowed_contacts = {self.body.link_index[n] for n in self.spec_.ground_contact_links}
         tree = self.reference.tree
         self._masses = np.concatenate([[tree.base_mass], tree.mass])
-        self._mass_parts = (self._masses[0], self._masses[1:].copy(), self._masses.sum())  # root, links [L], whole body
+        # [state_width, 3]: a row of `SimCharacter.append_state` values times this is the centre-of-mass velocity
+        self._com_weights = self.body.velocity_weights(self._masses / self._masses.sum())
         first = self.reference.state_at(0.0)  # the curriculum's root hand: whole mass, inertia about the root in the first pose
         self._assist_mass = float(self._masses.sum())
         self._assist_inertia = root_inertia(tree.mass, first.link_pos, first.pose.root_pos)
@@ -118,6 +119,7 @@ class ImitationEnv(gym.Env):
         n_obs = observation_size(self.body.num_links, len(self.config.reference_obs_steps), n_ref)
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, shape=(n_obs,), dtype=np.float32)
         self.action_space = gym.spaces.Box(self.actions.low.astype(np.float32), self.actions.high.astype(np.float32), dtype=np.float32)
+        self._reset_offsets = np.array([0, *self.config.reference_obs_steps], dtype=float) / self.config.control_hz  # s, a reset's lookup
         self.time = 0.0
         self.start_time = 0.0
         self.steps = 0
@@ -191,7 +193,7 @@ class ImitationEnv(gym.Env):
         self.steps = 0
         # the clip now and at the observed steps ahead, in one lookup
         ahead = self.config.reference_obs_steps
-        refs = self.reference.states_at(start + np.array([0, *ahead], dtype=float) / self.config.control_hz)
+        refs = self.reference.states_at(start + self._reset_offsets)
         ref = map_arrays(refs, lambda a: a[0])
         self.body.set_pose(ref.pose, ref.velocity)
         self._place_ghost(ref)
@@ -208,7 +210,8 @@ class ImitationEnv(gym.Env):
                 f"(body position error {error:.3g} m after reset; expected < 0.01 m)"
             )
         phase = self._phase()
-        future = map_arrays(refs, lambda a: a[None, 1:]) if ahead else None
+        future = CharacterState(refs.pose, refs.velocity, refs.link_pos[None, 1:], refs.link_quat[None, 1:], refs.joint_pos,
+                                refs.com_vel) if ahead else None  # fmt: skip
         obs = observe(np.array([phase]), sim.pose.root_pos, sim.pose.root_quat, links, future, self.config, self._ref_links)[0]
         self._last_obs = obs
         return obs, {"time": self.time, "phase": phase, "start_time": start, "lift_m": lift}
@@ -260,9 +263,9 @@ def read_states(envs: Sequence[ImitationEnv]) -> tuple[CharacterState, np.ndarra
 def states_from_values(env: ImitationEnv, flat: list[float]) -> tuple[CharacterState, np.ndarray]:
     """`read_states` from the `SimCharacter.append_state` values of N bodies like env's, one after another."""
     body = env.body
-    pose, vel, links = body.split_state(np.fromiter(flat, float, len(flat)).reshape(-1, body.state_width))
-    root_mass, link_masses, total_mass = env._mass_parts
-    com_vel = (root_mass * vel.root_lin + link_masses @ links[:, :, 7:10]) / total_mass
+    values = np.fromiter(flat, float, len(flat)).reshape(-1, body.state_width)
+    pose, vel, links = body.split_state(values)
+    com_vel = values @ env._com_weights  # the mass-weighted mean of the root's and the links' velocities, in one product
     return CharacterState(pose, vel, links[:, :, 0:3], links[:, :, 3:7], links[:, :, 13:16], com_vel), links
 
 
