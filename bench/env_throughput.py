@@ -16,9 +16,12 @@ in one process, so machine noise hits them alike; the report gives the median of
 the rounds and the ratios (ours = the batch). Then, as the verdict, ours (each batch size)
 and the floors once more, in turns of a fraction of a second (--slices): the host's noise
 changes within seconds, and turns this short meet it alike. The floors in turns are bare
-stepping of one world (the first floor) and of K worlds in turn, one control step each, as
-ours steps its K simulators: a process that holds K simulators pays for it in the CPU's caches
-even with no Python work at all, so this is the floor of ours' own physics.
+stepping of one world (the first floor), of K worlds in turn (one control step each, as ours
+steps its K simulators: a process that holds K simulators pays for it in the CPU's caches even
+with no Python work at all), and ours' own physical workload on K worlds in turn (K = the first
+batch size): the floor closest to ours. Last, that workload once more with PyBullet's answers to
+the queries ours makes every step (state reads, ground contacts), left unused: the most an
+environment reading its state through PyBullet's Python API can reach.
 
   python bench/env_throughput.py [--seconds 4] [--rounds 5] [--batch 8 [16 ...]] [--procs 1 2]
 """
