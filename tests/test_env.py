@@ -13,6 +13,7 @@ from characters.observation import build_observation, observation_layout, refere
 from characters.registry import get_character
 from characters.rewards import (
     TERMS,
+    batch_rewards,
     end_effector_positions,
     errors_and_metrics,
     imitation_errors,
@@ -244,6 +245,29 @@ def test_fast_error_pass_matches_the_readable_formulas(env):
     for k, v in readable.items():
         assert metrics[k] == pytest.approx(v, rel=1e-9), k
     assert metrics["body_pos_err_max_m"] == pytest.approx(np.max(np.linalg.norm(sim.link_pos - ref.link_pos, axis=1)))
+
+
+def test_batch_rewards_match_the_terms_one_by_one():
+    """The two-product reward of a batch against `reward_terms` and `total_reward` per character."""
+    rng = np.random.default_rng(5)
+    cfg = RewardConfig(pose_weight=0.4, com_scale=7.0)
+    errors = {k: rng.uniform(0.0, 2.0, 6) for k in TERMS}
+    terms, totals = batch_rewards(errors, cfg)
+    for i in range(6):
+        one = reward_terms({k: float(v[i]) for k, v in errors.items()}, cfg)
+        assert terms[:, i] == pytest.approx([one[k] for k in TERMS], rel=1e-12)
+        assert totals[i] == pytest.approx(total_reward(one, cfg), rel=1e-12)
+    assert np.all((totals > 0.0) & (totals <= 1.0))
+
+
+def test_simulated_centre_of_mass_velocity_is_the_mass_weighted_mean(env):
+    env.reset(seed=6)
+    env.step(np.zeros(env.action_space.shape))
+    sim, links = env.sim_state()
+    masses = [pb.getDynamicsInfo(env.body.body, j, physicsClientId=env.client)[0] for j in range(-1, env.body.num_links)]
+    weighted = masses[0] * sim.velocity.root_lin + sum(m * row[7:10] for m, row in zip(masses[1:], links, strict=True))
+    assert np.abs(weighted).max() > 0.1  # a moving body, not a trivial zero
+    assert sim.com_vel == pytest.approx(weighted / sum(masses), abs=1e-12)
 
 
 def test_observation_is_heading_and_position_invariant(env):
