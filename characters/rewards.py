@@ -6,6 +6,7 @@ simulator access. Shapes: S spherical joints, R revolute joints, E end effectors
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -112,24 +113,7 @@ class _ErrorWeights:
     distance_means: np.ndarray
 
 
-def _by_identity(fn):
-    """Memoize fn on the identity of its arguments: hashing a frozen dataclass of a dozen floats costs more than
-    the products these constants save, every step. The arguments are kept with the value, so an id is not reused."""
-    memo: dict[tuple[int, ...], tuple[tuple, object]] = {}
-
-    def wrapper(*args):
-        key = tuple(map(id, args))
-        hit = memo.get(key)
-        if hit is None:
-            if len(memo) >= 16:
-                memo.clear()
-            hit = memo[key] = (args, fn(*args))
-        return hit[1]
-
-    return wrapper
-
-
-@_by_identity
+@functools.lru_cache(maxsize=16)
 def _weights(layout: JointLayout, cfg: RewardConfig, e: int, num_links: int) -> _ErrorWeights:
     s = len(layout.sph_pose)
     joints = len(layout.rot_weight)
@@ -172,7 +156,7 @@ def batch_rewards(errors: dict[str, np.ndarray], cfg: RewardConfig) -> tuple[np.
     return terms, weights @ terms
 
 
-@_by_identity
+@functools.lru_cache(maxsize=16)
 def _reward_vectors(cfg: RewardConfig) -> tuple[np.ndarray, np.ndarray]:
     """-scale [5,1] and the normalized weights [5] of the reward terms, in TERMS order."""
     scales = np.array([cfg.pose_scale, cfg.velocity_scale, cfg.end_effector_scale, cfg.root_scale, cfg.com_scale])
