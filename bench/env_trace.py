@@ -2,8 +2,9 @@
 change made to speed the environment up left its numbers alone.
 
 The run: a batch of 8 humanoids on the run clip stepped 400 times with the throughput benchmark's
-actions (noisy actions around the reference, auto-reset inside the batch), then three episodes of one
-ImitationEnv on the walk clip with absolute actions. Everything is seeded. The record holds every
+actions (noisy actions around the reference, auto-reset inside the batch); the same with the training
+configuration (relative actions, the clip's root ahead in the observation: `imitate.defaults.IMITATION_ENV`),
+300 times; then three episodes of one ImitationEnv on the walk clip with absolute actions. Everything is seeded. The record holds every
 observation, reward, termination flag and number in the infos, one array per info key.
 
   python bench/env_trace.py record FILE.npz
@@ -28,6 +29,8 @@ from env_throughput import ReferenceActions, make_batch  # noqa: E402
 
 from characters.config import EnvConfig  # noqa: E402
 from characters.env import ImitationEnv  # noqa: E402
+from characters.vector_env import ImitationVectorEnv  # noqa: E402
+from imitate.defaults import IMITATION_ENV  # noqa: E402
 
 
 def _flatten(info: dict, prefix: str, out: dict[str, list[float]]) -> None:
@@ -56,6 +59,11 @@ def record() -> dict[str, np.ndarray]:
     add(obs, infos=infos)
     for _ in range(400):
         add(*venv.step(acts.sample_batch(np.array([e.time for e in venv.envs]), rng)))
+    train = ImitationVectorEnv([ImitationEnv("humanoid", "run.txt", IMITATION_ENV) for _ in range(8)])
+    obs, infos = train.reset(seed=2)
+    add(obs, infos=infos)
+    for _ in range(300):  # relative actions: noise around zero is noise around the clip
+        add(*train.step(rng.normal(0.0, 0.1, (train.num_envs, train.action_space.shape[0]))))
     env = ImitationEnv("humanoid", "walk.txt", EnvConfig(action_mode="absolute"))
     env.action_space.seed(0)
     for seed in range(3):

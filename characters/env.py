@@ -181,40 +181,17 @@ class ImitationEnv(gym.Env):
     # ----------------------------------------------------------------- API
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
-        options = options or {}
+        obs, infos = start_episodes([self], np.array([self._start_time(options or {})]))
+        return obs[0], infos[0]
+
+    def _start_time(self, options: dict) -> float:
+        """Where a new episode starts in the clip: options["start_time"], else a random time (reference
+        state initialization) or 0, drawn from this environment's generator."""
         if "start_time" in options:
-            start = float(options["start_time"])
-        elif self.config.random_start:
-            start = self.np_random.random() * self.clip.duration  # uniform(0, duration), the same draw for less work
-        else:
-            start = 0.0
-        pb.restoreState(self._world_state, physicsClientId=self.client)
-        self.start_time = self.time = start
-        self.steps = 0
-        # the clip now and at the observed steps ahead, in one lookup
-        ahead = self.config.reference_obs_steps
-        refs = self.reference.states_at(start + self._reset_offsets)
-        ref = map_arrays(refs, lambda a: a[0])
-        self.body.set_pose(ref.pose, ref.velocity)
-        self._place_ghost(ref)
-        lift = self._ground_penetration()
-        if lift > 0.0:  # DeepMimic's ResolveCharGroundIntersect: clip feet that dip into the ground are lifted out
-            self.body.lift_base(ref.pose.root_pos + np.array([0.0, lift, 0.0]), ref.pose.root_quat, ref.velocity)
-        sim, links = read_states([self])  # a batch of one, read once
-        gap = sim.link_pos[0] - ref.link_pos
-        gap[:, 1] -= lift
-        error = math.sqrt(float(np.einsum("ij,ij->i", gap, gap).max()))  # the farthest link, NaN if any is
-        if not error < 1e-2:  # the clip's pose (lifted as the body was) is not the body's: they do not fit
-            raise ReferenceMismatchError(
-                f"character {self.spec_.name!r} does not take the pose of clip {self.clip.source!r} "
-                f"(body position error {error:.3g} m after reset; expected < 0.01 m)"
-            )
-        phase = self._phase()
-        future = CharacterState(refs.pose, refs.velocity, refs.link_pos[None, 1:], refs.link_quat[None, 1:], refs.joint_pos,
-                                refs.com_vel) if ahead else None  # fmt: skip
-        obs = observe(np.array([phase]), sim.pose.root_pos, sim.pose.root_quat, links, future, self.config, self._ref_links)[0]
-        self._last_obs = obs
-        return obs, {"time": self.time, "phase": phase, "start_time": start, "lift_m": lift}
+            return float(options["start_time"])
+        if self.config.random_start:
+            return self.np_random.random() * self.clip.duration  # uniform(0, duration), the same draw for less work
+        return 0.0
 
     def mirror_map(self, tolerance_rad: float = 0.05) -> MirrorMap:
         """The task's left-right mirror image (`characters.mirror`): the mirrored character tracks this
@@ -267,6 +244,49 @@ def states_from_values(env: ImitationEnv, flat: list[float]) -> tuple[CharacterS
     pose, vel, links = body.split_state(values)
     com_vel = values @ env._com_weights  # the mass-weighted mean of the root's and the links' velocities, in one product
     return CharacterState(pose, vel, links[:, :, 0:3], links[:, :, 3:7], links[:, :, 13:16], com_vel), links
+
+
+def start_episodes(envs: Sequence[ImitationEnv], starts: np.ndarray) -> tuple[np.ndarray, list[dict]]:
+    """Start a new episode in each of N environments of the same character, clip and config at clip
+    times starts [N]: observations [N,O] and the reset infos. The numpy work (clip lookup, reading the
+    bodies, the self-check, observations) runs once for all; a batch's auto-resets share it. Each body
+    takes the clip's pose and velocities; one that dips into the ground is lifted out (DeepMimic's
+    ResolveCharGroundIntersect). Raises ReferenceMismatchError when a body does not take the pose."""
+    e0, n = envs[0], len(envs)
+    cfg = e0.config
+    k = len(cfg.reference_obs_steps)
+    # the clip at the starts and at the observed steps ahead, in one lookup (time-major: now, then each step ahead)
+    refs = e0.reference.states_at((e0._reset_offsets[:, None] + starts[None, :]).ravel())
+    ref = map_arrays(refs, lambda a: a[:n])
+    lifts = np.zeros(n)
+    for i, env in enumerate(envs):
+        pb.restoreState(env._world_state, physicsClientId=env.client)
+        env.start_time = env.time = float(starts[i])
+        env.steps = 0
+        mine = map_arrays(ref, lambda a, i=i: a[i])
+        env.body.set_pose(mine.pose, mine.velocity)
+        env._place_ghost(mine)
+        lift = lifts[i] = env._ground_penetration()
+        if lift > 0.0:  # clip feet that dip into the ground: the root is lifted out
+            env.body.lift_base(mine.pose.root_pos + np.array([0.0, lift, 0.0]), mine.pose.root_quat, mine.velocity)
+    sim, links = read_states(envs)  # every body read once, after its reset
+    gap = sim.link_pos - ref.link_pos
+    gap[:, :, 1] -= lifts[:, None]
+    errors = np.sqrt(np.einsum("nij,nij->ni", gap, gap).max(axis=1))  # the farthest link of each body, NaN if any is
+    for env, error in zip(envs, errors.tolist(), strict=True):
+        if not error < 1e-2:  # the clip's pose (lifted as the body was) is not the body's: they do not fit
+            raise ReferenceMismatchError(
+                f"character {env.spec_.name!r} does not take the pose of clip {env.clip.source!r} "
+                f"(body position error {error:.3g} m after reset; expected < 0.01 m)"
+            )
+    phases = phases_at(e0.clip, starts)
+    future = _future(refs, n, k) if k else None
+    obs = observe(phases, sim.pose.root_pos, sim.pose.root_quat, links, future, cfg, e0._ref_links)
+    infos = []
+    for env, ob, start, phase, lift in zip(envs, obs, starts.tolist(), phases.tolist(), lifts.tolist(), strict=True):
+        env._last_obs = ob
+        infos.append({"time": env.time, "phase": phase, "start_time": start, "lift_m": lift})
+    return obs, infos
 
 
 def observe(phase: np.ndarray, root_pos: np.ndarray, root_quat: np.ndarray, links: np.ndarray, refs: CharacterState | None,

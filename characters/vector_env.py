@@ -3,7 +3,8 @@
 The same interface as `awr_core.vector.SyncVectorEnv` (reset/step on arrays,
 auto-reset with `final_obs` and `episode_steps` in the info of a finished
 episode), but one step runs the numpy work of all K environments at once
-(`characters.env.step_many`); only the physics is per environment. Each
+(`characters.env.step_many`, and `start_episodes` for the auto-resets); only
+the physics is per environment. Each
 environment has its own simulator, so an episode does not depend on K.
 """
 
@@ -11,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import gymnasium as gym
 import numpy as np
 
-from characters.env import ImitationEnv, step_many
+from characters.env import ImitationEnv, start_episodes, step_many
 
 
 class ImitationVectorEnv:
@@ -32,16 +34,20 @@ class ImitationVectorEnv:
         self.action_space = first.action_space
 
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, list[dict]]:
-        results = [env.reset(seed=None if seed is None else seed + i) for i, env in enumerate(self.envs)]
-        return np.stack([r[0] for r in results]), [r[1] for r in results]
+        """Every environment's new episode (environment i seeded with seed + i), as `ImitationEnv.reset` does one."""
+        for i, env in enumerate(self.envs):
+            gym.Env.reset(env, seed=None if seed is None else seed + i)
+        return start_episodes(self.envs, np.array([env._start_time({}) for env in self.envs]))
 
     def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[dict]]:
         obs, rewards, terminated, truncated, infos = step_many(self.envs, np.asarray(actions, dtype=float))
-        for i in np.flatnonzero(terminated | truncated):
-            env = self.envs[i]
-            infos[i]["final_obs"] = obs[i].copy()
-            infos[i]["episode_steps"] = env.steps
-            obs[i], _ = env.reset()
+        done = np.flatnonzero(terminated | truncated).tolist()
+        if done:  # the finished episodes' environments start anew, all in one pass
+            ended = [self.envs[i] for i in done]
+            for i, env in zip(done, ended, strict=True):
+                infos[i]["final_obs"] = obs[i].copy()
+                infos[i]["episode_steps"] = env.steps
+            obs[done], _ = start_episodes(ended, np.array([env._start_time({}) for env in ended]))
         return obs, rewards.astype(np.float64), terminated, truncated, infos
 
     def set_curriculum(self, level: float) -> None:
