@@ -1,11 +1,11 @@
 """Where one control step of the environment spends its time: physics against our Python/numpy work.
 
 Wraps the parts of `characters.env.step_many` with timers (the real step runs unchanged)
-and steps a batch of K humanoids on the run clip (K = --batch, 8 as a rollout worker
-steps them; 1 = one ImitationEnv) with the same actions as env_throughput.py. Figures
+and steps a batch of K humanoids on the run clip (K = --batch, by default as many as a
+rollout worker steps: `imitate.defaults.DEFAULT_ENVS_PER_WORKER`; 1 = one ImitationEnv) with the same actions as env_throughput.py. Figures
 are per control step of one environment.
 
-  python bench/env_step_profile.py [--steps 3000] [--batch 8]
+  python bench/env_step_profile.py [--steps 3000] [--batch K]
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from env_throughput import ReferenceActions  # noqa: E402
 
 import characters.env as env_module  # noqa: E402
+import characters.vector_env as vector_module  # noqa: E402
 from characters.config import EnvConfig  # noqa: E402
 from characters.env import ImitationEnv  # noqa: E402
 from characters.vector_env import ImitationVectorEnv  # noqa: E402
+from imitate.defaults import DEFAULT_ENVS_PER_WORKER  # noqa: E402
 
 SPENT: dict[str, float] = {}
 
@@ -60,7 +62,7 @@ def timed_whole(name, fn):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=3000, help="control steps per environment")
-    ap.add_argument("--batch", type=int, default=8, help="environments stepped as one batch")
+    ap.add_argument("--batch", type=int, default=DEFAULT_ENVS_PER_WORKER, help="environments stepped as one batch")
     args = ap.parse_args()
     venv = ImitationVectorEnv([ImitationEnv("humanoid", "run.txt", EnvConfig()) for _ in range(args.batch)])
     first = venv.envs[0]
@@ -70,7 +72,7 @@ def main() -> None:
         env.body.apply_pd = timed("stable-PD command (8 per step)", env.body.apply_pd)
         env._fell = timed("fall check (contacts)", env._fell)
         env.body.append_state = timed("state reads (PyBullet)", env.body.append_state)
-        env.reset = timed_whole("resets (amortized)", env.reset)
+    vector_module.start_episodes = timed_whole("resets (amortized)", vector_module.start_episodes)
     env_module.pb.stepSimulation = timed("stepSimulation (8 per step)", env_module.pb.stepSimulation)
     env_module.states_from_values = timed("state reads (to numpy)", env_module.states_from_values)
     env_module.batch_errors_and_metrics = timed("error pass", env_module.batch_errors_and_metrics)

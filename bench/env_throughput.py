@@ -23,7 +23,7 @@ batch size): the floor closest to ours. Last, that workload once more with PyBul
 the queries ours makes every step (state reads, ground contacts), left unused: the most an
 environment reading its state through PyBullet's Python API can reach.
 
-  python bench/env_throughput.py [--seconds 4] [--rounds 5] [--batch 8 [16 ...]] [--procs 1 2]
+  python bench/env_throughput.py [--seconds 4] [--rounds 5] [--batch K [K2 ...]] [--procs 1 2]
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from characters.config import EnvConfig  # noqa: E402
 from characters.env import ImitationEnv, pb  # noqa: E402
 from characters.vector_env import ImitationVectorEnv  # noqa: E402
+from imitate.defaults import DEFAULT_ENVS_PER_WORKER  # noqa: E402
 
 
 class ReferenceActions:
@@ -281,9 +282,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=4.0, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
-    parser.add_argument("--batch", type=int, nargs="+", default=[8],
-                        help="environments in our batch (a rollout worker's --envs-per-worker); more than one: a row each, "
-                        "the first is 'ours' in the ratios and the scaling table")
+    parser.add_argument("--batch", type=int, nargs="+", default=[DEFAULT_ENVS_PER_WORKER],
+                        help="environments in our batch (a rollout worker's --envs-per-worker, default imitate's: "
+                        f"{DEFAULT_ENVS_PER_WORKER}); more than one: a row each, the first is 'ours' in the ratios and the scaling table")
     parser.add_argument("--slices", type=int, default=20,
                         help="once more per round, ours (each batch size) and bare in turns: this many slices of 2*seconds in all")
     parser.add_argument("--procs", type=int, nargs="*", default=[1, 2], help="process counts for the scaling table")
