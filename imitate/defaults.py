@@ -75,9 +75,11 @@ IMITATION_AWR = AWRConfig(
 # trained runner trails its clip by ~50 ms (bench/tracking_lag.py, session 16).
 IMITATION_ENV = EnvConfig(action_mode="relative", relative_lookahead_steps=2, reference_obs_steps=(1, 4), reference_obs_links=("root",))
 
-# environments a rollout worker steps as one batch (--envs-per-worker): on walk, 1.23x the samples/s of one
-# per worker and per sample no worse (30-episode eval at 700k: 47.1 vs 43.6 steps; bench/RESULTS.md, session 6)
-DEFAULT_ENVS_PER_WORKER = 8
+# environments a rollout worker steps as one batch (--envs-per-worker): the batch's numpy work runs once for all
+# of them. 8 (session 6): on walk, 1.23x the samples/s of one per worker, per sample no worse. 16 (session 18): the
+# environment step nearer bare PyBullet stepping (bench/env_throughput.py), and the run command met the bar on
+# two seeds at 0.98M and 1.15M samples where 8 per worker took 0.94M-1.15M (bench/RESULTS.md, session 18)
+DEFAULT_ENVS_PER_WORKER = 16
 
 DEFAULT_BUDGET = "4h"  # a cap; training stops earlier when the skill meets the bar below
 BAR_NORMALIZED_RETURN = 0.8
