@@ -181,12 +181,13 @@ class ImitationEnv(gym.Env):
     # ----------------------------------------------------------------- API
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
-        obs, infos = start_episodes([self], np.array([self._start_time(options or {})]))
+        obs, infos = start_episodes([self], np.array([self.draw_start(options)]))
         return obs[0], infos[0]
 
-    def _start_time(self, options: dict) -> float:
+    def draw_start(self, options: dict | None = None) -> float:
         """Where a new episode starts in the clip: options["start_time"], else a random time (reference
-        state initialization) or 0, drawn from this environment's generator."""
+        state initialization, drawn from this environment's generator) or 0. `reset` draws one per episode."""
+        options = options or {}
         if "start_time" in options:
             return float(options["start_time"])
         if self.config.random_start:

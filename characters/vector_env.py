@@ -37,7 +37,7 @@ class ImitationVectorEnv:
         """Every environment's new episode (environment i seeded with seed + i), as `ImitationEnv.reset` does one."""
         for i, env in enumerate(self.envs):
             gym.Env.reset(env, seed=None if seed is None else seed + i)
-        return start_episodes(self.envs, np.array([env._start_time({}) for env in self.envs]))
+        return start_episodes(self.envs, np.array([env.draw_start() for env in self.envs]))
 
     def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[dict]]:
         obs, rewards, terminated, truncated, infos = step_many(self.envs, np.asarray(actions, dtype=float))
@@ -47,7 +47,7 @@ class ImitationVectorEnv:
             for i, env in zip(done, ended, strict=True):
                 infos[i]["final_obs"] = obs[i].copy()
                 infos[i]["episode_steps"] = env.steps
-            obs[done], _ = start_episodes(ended, np.array([env._start_time({}) for env in ended]))
+            obs[done], _ = start_episodes(ended, np.array([env.draw_start() for env in ended]))
         return obs, rewards.astype(np.float64), terminated, truncated, infos
 
     def set_curriculum(self, level: float) -> None:

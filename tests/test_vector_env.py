@@ -107,3 +107,27 @@ def test_a_batch_refuses_environments_that_differ():
         ImitationVectorEnv(envs)
     for env in envs:
         env.close()
+
+
+def test_a_batch_of_resets_starts_each_episode_as_its_own_reset_does():
+    """start_episodes runs the numpy work of several resets at once: each environment gets the observation,
+    time and infos its own reset at that start time gives (to rounding), and the clip ahead is in both."""
+    from characters.env import ImitationEnv, start_episodes
+
+    config = EnvConfig(action_mode="relative", reference_obs_steps=(1, 4))
+    starts = np.array([0.0, 0.31, 0.77])
+    batch = [ImitationEnv("humanoid", "run.txt", config) for _ in starts]
+    alone = ImitationEnv("humanoid", "run.txt", config)
+    try:
+        obs, infos = start_episodes(batch, starts)
+        assert obs.shape == (3, batch[0].observation_space.shape[0])
+        for env, ob, info, start in zip(batch, obs, infos, starts, strict=True):
+            own, own_info = alone.reset(options={"start_time": float(start)})
+            assert np.allclose(ob, own, atol=1e-6)
+            assert env.time == env.start_time == start and env.steps == 0
+            assert info["start_time"] == start and info["phase"] == pytest.approx(own_info["phase"])
+            assert info["lift_m"] == pytest.approx(own_info["lift_m"], abs=1e-12)
+        assert len({ob.tobytes() for ob in obs}) == 3  # three different starts
+    finally:
+        for env in [*batch, alone]:
+            env.close()
