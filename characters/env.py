@@ -5,8 +5,8 @@ Observation: DeepMimic's state (see `characters.observation` for the layout;
 reference (see `characters.actions`). Reward: DeepMimic's imitation reward in
 [0, 1] (see `characters.rewards`); `info["reward_terms"]` holds every term.
 
-An episode is *terminated* when the character falls (a link other than the
-allowed ground-contact links touches the ground, or a link drifts more than
+An episode is *terminated* when the character falls (a link touches the
+ground that the clip never puts there: `characters.clip_contacts`, or a link drifts more than
 `pose_termination_m` from its reference position) or the physics blows up;
 it is *truncated* at `episode_seconds` or when a non-looping clip ends.
 The normalized episode return is the return divided by the number of steps.
@@ -31,6 +31,7 @@ from characters import body as body_module
 from characters.actions import ActionMap
 from characters.assist import root_inertia, step_assisted
 from characters.body import SimCharacter
+from characters.clip_contacts import CONTACT_SAMPLE_HZ, CONTACT_TOLERANCE_M, allowed_ground_links, reference_clearance
 from characters.config import EnvConfig
 from characters.layout import joint_layout
 from characters.mirror import MirrorMap, action_mirror, half_cycle_mirror_error, observation_mirror
@@ -100,7 +101,7 @@ class ImitationEnv(gym.Env):
         self.actions = ActionMap(self.spec_, self.layout, self.config.action_mode, self.config.relative_action_limit_rad)
         self.reference = ReferenceMotion(self.clip, self.body.kinematic_tree(), table_hz=self.config.sim_hz)
         self._ee = np.array(self.body.end_effector_indices)
-        self._allowed_contacts = {self.body.link_index[n] for n in self.spec_.ground_contact_links}
+        self._allowed_contacts = self._ground_links()  # link indices that may touch the ground in this clip
         tree = self.reference.tree
         self._masses = np.concatenate([[tree.base_mass], tree.mass])
         # [state_width, 3]: a row of `SimCharacter.append_state` values times this is the centre-of-mass velocity
@@ -159,9 +160,28 @@ class ImitationEnv(gym.Env):
         state, links = read_states([self])
         return map_arrays(state, lambda a: a[0]), links[0]
 
+    def _ground_links(self) -> frozenset[int]:
+        """Link indices (-1 the base) that may touch the ground (`characters.clip_contacts`): the character's
+        ground-contact links, and any link the clip itself brings to the ground. Poses the body; a reset
+        restores the world."""
+        clip = self.clip
+        times = np.linspace(0.0, clip.duration, int(clip.duration * CONTACT_SAMPLE_HZ) + 1)
+        poses = [self.reference.state_at(float(t)).pose for t in times]
+        clearance = reference_clearance(self.body.body, self.plane, self.client, self.body.set_pose, poses, self.body.num_links,
+                                        reach_m=2 * CONTACT_TOLERANCE_M)  # fmt: skip
+        always = np.zeros(self.body.num_links + 1, dtype=bool)
+        always[[self.body.link_index[n] + 1 for n in self.spec_.ground_contact_links]] = True
+        return frozenset((np.flatnonzero(allowed_ground_links(clearance, always)) - 1).tolist())
+
+    def ground_contact_links(self) -> tuple[str, ...]:
+        """Names of the links that may touch the ground in this clip (the feet, and what the clip puts down)."""
+        names = {j: n for n, j in self.body.link_index.items()} | {-1: "base"}
+        return tuple(names[j] for j in sorted(self._allowed_contacts))
+
     def _fell(self) -> bool:
-        """A body other than the feet touches the ground: a contact point closer than 1 mm, DeepMimic's
-        tolerance (cContactManager). PyBullet also reports points farther apart, inside its contact margin."""
+        """A link touches the ground that the clip never puts there (`_ground_links`): a contact point closer
+        than 1 mm, DeepMimic's tolerance (cContactManager). PyBullet also reports points farther apart, inside
+        its contact margin."""
         contacts = pb.getContactPoints(bodyA=self.body.body, bodyB=self.plane, physicsClientId=self.client)
         allowed = self._allowed_contacts
         for c in contacts:  # a loop, not any(generator): this runs once per environment and control step

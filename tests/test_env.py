@@ -103,7 +103,7 @@ def test_reset_matches_reference_and_random_start(env):
 def test_fall_is_a_non_foot_contact_closer_than_1mm(env, monkeypatch):
     """DeepMimic counts manifold points within 1 mm; PyBullet also reports points inside its wider margin."""
     env.reset(seed=0)
-    knee, ankle = env.body.link_index["right_knee"], env.body.link_index["right_ankle"]
+    knee, ankle = env.body.link_index["chest"], env.body.link_index["right_ankle"]  # the run's clip never puts its chest down
 
     def contacts(link: int, distance: float):
         point = (0, env.body.body, env.plane, link, -1, (0, 0, 0), (0, 0, 0), (0, 1, 0), distance, 10.0)
@@ -112,6 +112,25 @@ def test_fall_is_a_non_foot_contact_closer_than_1mm(env, monkeypatch):
     for link, distance, fell in [(knee, 0.003, False), (knee, 0.0005, True), (knee, -0.01, True), (ankle, -0.01, False)]:
         monkeypatch.setattr(pb, "getContactPoints", contacts(link, distance))
         assert env._fell() is fell, (link, distance)
+
+
+def test_links_allowed_on_the_ground_come_from_the_clip():
+    """A link may touch the ground when the clip brings it within the tolerance: the hands of a cartwheel,
+    the knees of a crawl, never the chest of a walk."""
+    from characters.clip_contacts import allowed_ground_links
+
+    clearance = np.array([[0.0, 0.30, 0.05, 0.50], [0.02, 0.039, 0.30, 0.50]])  # [T=2, K=4]
+    always = np.array([False, False, False, True])
+    assert allowed_ground_links(clearance, always, 0.04).tolist() == [True, True, False, True]
+    expected = {"walk.txt": set(), "cartwheel.txt": {"right_wrist", "left_wrist"}, "crawl.txt": {"right_knee", "left_knee", "right_elbow"}}
+    for clip, must in expected.items():
+        e = ImitationEnv("humanoid", clip, EnvConfig())
+        links = set(e.ground_contact_links())
+        e.close()
+        assert {"right_ankle", "left_ankle"} | must <= links, (clip, links)
+        assert "chest" not in links and "neck" not in links, (clip, links)
+        if clip == "walk.txt":
+            assert links == {"right_ankle", "left_ankle"}
 
 
 def test_reset_self_check_names_character_and_clip(env, monkeypatch):

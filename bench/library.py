@@ -1,0 +1,154 @@
+"""The clip library: every humanoid clip trained with the defaults, one table of how far each got.
+
+Each clip trains with `imitate --motion CLIP --character humanoid` and nothing else (the defaults: a 4-hour
+cap, stopping at the bar) into ROOT/CLIP. The sweep can be stopped at any moment and run again with the same
+command: a clip whose training finished is not trained again, one that was cut off resumes from its latest
+checkpoint (`imitate --resume`), and the table is written from whatever the run folders hold. Clips train
+`--parallel` at a time (one core each on a 2-core machine). A finished run is scored on 30 deterministic
+episodes (`imitate eval RUN --episodes 30 --json`, kept as eval30.json in its folder).
+
+  python bench/library.py                                  # every clip, the table at the end
+  python bench/library.py --clips jump kick --parallel 2   # some clips
+  python bench/library.py --table-only                     # the table from the run folders as they are
+
+The bar per clip is issue 29's: normalized return 0.8 (0.7 for the acrobatic and get-up clips) with at
+least 90% success over 30 episodes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CLIPS = ("walk", "run", "jump", "kick", "punch", "crawl", "dance_a", "dance_b",
+         "cartwheel", "spinkick", "backflip", "spin", "roll", "getup_facedown", "getup_faceup")  # fmt: skip
+HARD = {"backflip", "cartwheel", "spin", "spinkick", "roll", "getup_facedown", "getup_faceup"}
+SUCCESS_BAR = 0.9
+DONE = "library_done.json"  # written beside a run when its training ended by itself (bar or budget)
+EVAL = "eval30.json"
+
+
+def return_bar(clip: str) -> float:
+    return 0.7 if clip in HARD else 0.8
+
+
+def imitate_exe() -> str:
+    return str(Path(sys.executable).with_name("imitate"))
+
+
+def train_command(clip: str, run: Path) -> list[str]:
+    if (run / "config.json").exists() and (run / "checkpoints" / "latest.pt").exists():
+        return [imitate_exe(), "--resume", str(run)]
+    return [imitate_exe(), "--motion", f"{clip}.txt", "--character", "humanoid", "--out", str(run)]
+
+
+def first_bar_row(log: Path, clip: str) -> dict | None:
+    """The first log row whose test meets the clip's bar (normalized return and success), or None."""
+    if not log.exists():
+        return None
+    with log.open() as f:
+        for row in csv.DictReader(f):
+            try:
+                if float(row["test_normalized_return"]) >= return_bar(clip) and float(row["test_success_rate"]) >= SUCCESS_BAR:
+                    return row
+            except (KeyError, ValueError):
+                continue
+    return None
+
+
+def last_row(log: Path) -> dict | None:
+    if not log.exists():
+        return None
+    rows = list(csv.DictReader(log.open()))
+    return rows[-1] if rows else None
+
+
+def evaluate(run: Path) -> None:
+    out = subprocess.run([imitate_exe(), "eval", str(run), "--episodes", "30", "--json"], capture_output=True, text=True)
+    if out.returncode == 0:
+        (run / EVAL).write_text(out.stdout)
+    else:
+        print(f"eval of {run} failed: {out.stderr.strip().splitlines()[-1:]}", flush=True)
+
+
+def sweep(clips: list[str], root: Path, parallel: int) -> None:
+    """Train the clips that have not finished, `parallel` at a time; score each one that ends."""
+    pending = [c for c in clips if not (root / c / DONE).exists()]
+    running: dict[str, subprocess.Popen] = {}
+    while pending or running:
+        while pending and len(running) < parallel:
+            clip = pending.pop(0)
+            run = root / clip
+            run.mkdir(parents=True, exist_ok=True)
+            cmd = train_command(clip, run)
+            print("+", " ".join(cmd), flush=True)
+            with (run / "library_train.log").open("a") as log:
+                running[clip] = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        time.sleep(5)
+        for clip, proc in list(running.items()):
+            if proc.poll() is None:
+                continue
+            del running[clip]
+            run = root / clip
+            if proc.returncode == 0:
+                (run / DONE).write_text(json.dumps({"finished": time.strftime("%Y-%m-%d %H:%M")}) + "\n")
+                evaluate(run)
+                print(f"{clip}: done", flush=True)
+            else:
+                print(f"{clip}: training exited with {proc.returncode} (see {run / 'library_train.log'}); run the sweep again to resume",
+                      flush=True)  # fmt: skip
+    for clip in clips:  # runs finished before their eval was written (a sweep stopped in between)
+        if (root / clip / DONE).exists() and not (root / clip / EVAL).exists():
+            evaluate(root / clip)
+
+
+def table(clips: list[str], root: Path) -> str:
+    lines = [
+        "| clip | bar | samples to the bar | hours to the bar | 30 episodes: normalized return | success | falls | body error (m) "
+        "| trained so far | status |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for clip in clips:
+        run = root / clip
+        log = run / "log.csv"
+        hit, last = first_bar_row(log, clip), last_row(log)
+        ev = json.loads((run / EVAL).read_text()) if (run / EVAL).exists() else None
+        trained = f"{int(float(last['samples'])) / 1e6:.2f}M, {float(last['wall_time_h']):.2f} h" if last else "not started"
+        if ev:
+            s = ev
+            met = s["normalized_return"] >= return_bar(clip) and s["success_rate"] >= SUCCESS_BAR
+            cells = [f"{s['normalized_return']:.3f}", f"{s['success_rate']:.0%}", f"{s['fall_rate']:.0%}", f"{s['body_pos_err_m']:.3f}"]
+            status = "meets the bar" if met else "below the bar"
+        else:
+            cells = ["", "", "", ""]
+            status = "training" if last else "not started"
+        to_bar = [f"{int(float(hit['samples'])) / 1e6:.2f}M", f"{float(hit['wall_time_h']):.2f}"] if hit else ["not yet", ""]
+        lines.append(f"| {clip} | {return_bar(clip)} | {' | '.join(to_bar)} | {' | '.join(cells)} | {trained} | {status} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clips", nargs="+", default=list(CLIPS), choices=CLIPS, metavar="CLIP", help="clips (default: all 15)")
+    ap.add_argument("--root", type=Path, default=Path("runs/library"), help="where the run folders go (default: runs/library)")
+    ap.add_argument("--parallel", type=int, default=max(1, (os.cpu_count() or 2) // 2),
+                    help="clips training at once (default: half the cores, so each training has one worker and one learner core)")
+    ap.add_argument("--table-only", action="store_true", help="write the table from the run folders without training")
+    args = ap.parse_args()
+    if not args.table_only:
+        sweep(args.clips, args.root, max(1, args.parallel))
+    text = table(args.clips, args.root)
+    print(text)
+    (args.root).mkdir(parents=True, exist_ok=True)
+    (args.root / "table.md").write_text(text + "\n")
+    print(f"\nwritten: {args.root / 'table.md'}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
