@@ -43,7 +43,7 @@ def bound_penalty(mean: torch.Tensor, bounded: torch.Tensor) -> torch.Tensor:
 
 class AWRAgent:
     def __init__(self, observation_space: Any, action_space: Any, config: AWRConfig, mirror: Mirror | None = None) -> None:
-        """mirror: the task's symmetry, needed to learn with `config.mirror` (acting and evaluating do without)."""
+        """mirror: the task's symmetry; with `config.mirror`, every sample's mirror image is learned from too (none given: none)."""
         self.config = config
         self.mirror = mirror
         torch.manual_seed(config.seed)
@@ -118,9 +118,7 @@ class AWRAgent:
     def _mirror(self) -> Mirror | None:
         if not self.config.mirror:
             return None
-        if self.mirror is None:
-            raise ValueError("AWRConfig.mirror is set, but the agent was given no mirror (the task's symmetry)")
-        return self.mirror
+        return self.mirror  # None: the task has no symmetry to learn from
 
     def remember(self, path: Path) -> None:
         """Store a new path and fold its states (and their mirror images, when learning from them) into the normalizer."""

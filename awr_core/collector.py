@@ -39,7 +39,7 @@ class Collector:
         self.max_replacements = max_replacements  # per slot and round: an actor that keeps dying is an error
         self.replacements = 0  # total over the run, for the log
         self.observation_space, self.action_space = pool.spaces()
-        self._pending: tuple[PolicyWeights, int, float] | None = None  # a round submitted and not yet gathered
+        self._pending: tuple[PolicyWeights, int] | None = None  # a round submitted and not yet gathered
         self._ready: Batch | None = None  # a round gathered early (an evaluation needed the actors)
 
     # ---------------------------------------------------------------- rounds
@@ -47,10 +47,10 @@ class Collector:
         share = math.ceil(num_samples / self.num_workers)
         return [share] * self.num_workers
 
-    def _start(self, weights: PolicyWeights, num_samples: int, curriculum: float) -> None:
+    def _start(self, weights: PolicyWeights, num_samples: int) -> None:
         for slot, share in enumerate(self._shares(num_samples)):
-            self.pool.submit(slot, "sample", weights, share, curriculum)
-        self._pending = (weights, num_samples, curriculum)
+            self.pool.submit(slot, "sample", weights, share)
+        self._pending = (weights, num_samples)
 
     def _call_with_retry(self, slot: int, method: str, args: tuple) -> Any:
         """The slot's answer to a call already submitted; re-run on a fresh actor if it died."""
@@ -68,30 +68,30 @@ class Collector:
 
     def _gather(self) -> Batch:
         assert self._pending is not None
-        weights, num_samples, curriculum = self._pending
+        weights, num_samples = self._pending
         self._pending = None
         paths, episodes = [], []
         for slot, share in enumerate(self._shares(num_samples)):
-            p, e = self._call_with_retry(slot, "sample", (weights, share, curriculum))
+            p, e = self._call_with_retry(slot, "sample", (weights, share))
             paths.extend(p)
             episodes.extend(e)
         return paths, episodes
 
     # ---------------------------------------------------------------- API
-    def collect(self, weights: PolicyWeights, num_samples: int, curriculum: float = 0.0) -> Batch:
-        """At least `num_samples` transitions, as trajectories (sampled with `weights` and the environments
-        at curriculum level `curriculum`, or in asynchronous mode with those of the previous call)."""
+    def collect(self, weights: PolicyWeights, num_samples: int) -> Batch:
+        """At least `num_samples` transitions, as trajectories (sampled with `weights`, or in asynchronous
+        mode with those of the previous call)."""
         if not self.asynchronous:
-            self._start(weights, num_samples, curriculum)
+            self._start(weights, num_samples)
             return self._gather()
         if self._ready is not None:
             batch, self._ready = self._ready, None
         elif self._pending is not None:
             batch = self._gather()
         else:  # first round: nothing sampled ahead yet
-            self._start(weights, num_samples, curriculum)
+            self._start(weights, num_samples)
             batch = self._gather()
-        self._start(weights, num_samples, curriculum)
+        self._start(weights, num_samples)
         return batch
 
     def evaluate(self, weights: PolicyWeights, episodes: int, seed: int) -> list[EpisodeRecord]:

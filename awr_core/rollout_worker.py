@@ -1,9 +1,9 @@
 """The rollout actor: an environment (or a few, or one batch of them) and a numpy copy of the policy.
 
 One object with three calls, the same wherever it lives (this process, a worker
-process, a Ray actor): `sample(weights, n, curriculum)` -> trajectories of at least n steps
+process, a Ray actor): `sample(weights, n)` -> trajectories of at least n steps
 as numpy arrays, `evaluate(weights, episodes, seed)` -> finished deterministic
-episodes (always on the task itself, curriculum level 0), `pid()`. Its environments and
+episodes, `pid()`. Its environments and
 unfinished episodes persist between calls.
 """
 
@@ -28,7 +28,6 @@ class RolloutWorker:
         self.seed = seed
         self.policy: NumpyPolicy | None = None
         self.sampler = Sampler(self.venv, self.info_keys, seed=seed)
-        self.curriculum = 0.0  # the environments' level; one that never leaves 0 needs no set_curriculum
 
     def spaces(self) -> tuple[Any, Any]:
         return self.venv.observation_space, self.venv.action_space
@@ -42,21 +41,12 @@ class RolloutWorker:
         else:
             self.policy.set_weights(weights)
 
-    def _set_curriculum(self, level: float) -> None:
-        if level != self.curriculum:
-            if not hasattr(self.venv, "set_curriculum"):
-                raise TypeError(f"a curriculum needs environments with set_curriculum(level); {type(self.venv).__name__} has none")
-            self.venv.set_curriculum(level)
-            self.curriculum = level
-
-    def sample(self, weights: PolicyWeights, num_steps: int, curriculum: float = 0.0) -> Batch:
+    def sample(self, weights: PolicyWeights, num_steps: int) -> Batch:
         self._set_weights(weights)
-        self._set_curriculum(curriculum)
         return self.sampler.collect(lambda o: self.policy.act(o), num_steps)
 
     def evaluate(self, weights: PolicyWeights, episodes: int, seed: int) -> list[EpisodeRecord]:
         self._set_weights(weights)
-        self._set_curriculum(0.0)
         records = evaluate(self.venv, lambda o: self.policy.act(o, deterministic=True), episodes, self.info_keys, seed=seed)
         self.sampler.restart(seed=seed + 1)
         return records

@@ -16,7 +16,7 @@ from awr_core.checkpoint import load_checkpoint, save_checkpoint
 from awr_core.config import Budget
 from awr_core.log import IterationLog
 from awr_core.sampler import EpisodeRecord
-from awr_core.schedule import curriculum_level, exploration_std, lower_curriculum
+from awr_core.schedule import exploration_std
 
 LATEST = "latest.pt"
 BEST = "best.pt"
@@ -71,16 +71,12 @@ class Trainer:
         if success is not None:
             columns += ["train_success_rate", "test_success_rate"]
         columns += [f"{p}_{k}" for k in info_keys for p in ("train", "test")] + (extra_columns or [])
-        self.curriculum = 1.0 if agent.config.curriculum_samples > 0 or agent.config.curriculum_episode_steps > 0 else 0.0
-        if self.curriculum > 0:
-            columns.append("curriculum")
         self.log = IterationLog(self.run_dir / "log.csv", columns)
 
     # ---------------------------------------------------------- checkpoints
     def _payload(self) -> dict[str, Any]:
         last_test = {k: float(v) for k, v in self.last_test.items()}  # logged until the next test, also after a resume
-        state = {"samples": self.samples, "wall_time": self.wall_time, "best_test": self.best_test, "last_test": last_test,
-                 "curriculum": self.curriculum}  # fmt: skip
+        state = {"samples": self.samples, "wall_time": self.wall_time, "best_test": self.best_test, "last_test": last_test}
         return {"trainer": state, "meta": self.meta}
 
     def save(self, name: str = LATEST, include_buffer: bool = True) -> Path:
@@ -95,7 +91,6 @@ class Trainer:
         state = data["trainer"]
         self.samples, self.wall_time, self.best_test = int(state["samples"]), float(state["wall_time"]), float(state["best_test"])
         self.last_test = dict(state.get("last_test", {}))
-        self.curriculum = float(state.get("curriculum", self.curriculum))
         self.log.truncate_after(self.agent.iteration)
 
     # ---------------------------------------------------------- loop
@@ -104,8 +99,7 @@ class Trainer:
         cfg = self.agent.config
         t0 = time.perf_counter()
         self.agent.set_action_std(exploration_std(cfg, self.samples))
-        level = self.curriculum = curriculum_level(cfg, self.samples, self.curriculum)
-        paths, episodes = self.collector.collect(self.agent.policy_weights(), cfg.samples_per_iter, curriculum=level)
+        paths, episodes = self.collector.collect(self.agent.policy_weights(), cfg.samples_per_iter)
         t1 = time.perf_counter()
         new = sum(len(p) for p in paths)
         for p in paths:
@@ -118,10 +112,8 @@ class Trainer:
             torch.set_num_threads(threads)
         t2 = time.perf_counter()
         self.samples += new
-        row: dict[str, float] = {"iteration": self.agent.iteration, "samples": self.samples, "action_std": self.agent.action_std,
-                                 "curriculum": level, **stats}  # fmt: skip
+        row: dict[str, float] = {"iteration": self.agent.iteration, "samples": self.samples, "action_std": self.agent.action_std, **stats}
         row.update(summarize(episodes, "train", self.success))
-        self.curriculum = lower_curriculum(cfg, level, row["train_episode_length"])
         if self.agent.iteration % cfg.test_every == 0 or self.agent.iteration == 1:
             self.last_test = self.test()
             if self.last_test["test_return"] > self.best_test:
@@ -140,7 +132,7 @@ class Trainer:
         return row
 
     def test(self) -> dict[str, float]:
-        """Deterministic evaluation episodes on the task itself (curriculum level 0); the training envs are reset afterwards."""
+        """Deterministic evaluation episodes; the training envs are reset afterwards."""
         cfg = self.agent.config
         records = self.collector.evaluate(self.agent.policy_weights(), cfg.test_episodes, seed=cfg.seed + 10_000 + self.agent.iteration)
         return summarize(records, "test", self.success)

@@ -58,11 +58,6 @@ class SyncVectorEnv:
         results = [_step_one(env, a) for env, a in zip(self.envs, actions, strict=True)]
         return _collate(results)
 
-    def set_curriculum(self, level: float) -> None:
-        """Each environment's `set_curriculum(level)` (a training curriculum's stage, 0 = the task itself)."""
-        for env in self.envs:
-            _set_curriculum(env, level)
-
     def close(self) -> None:
         for env in self.envs:
             env.close()
@@ -76,13 +71,6 @@ def build_vector_env(factories: Sequence[EnvFactory]) -> Any:
         env = factories[0]()
         return env if hasattr(env, "num_envs") else SyncVectorEnv([lambda: env])
     return SyncVectorEnv(factories)
-
-
-def _set_curriculum(env: Any, level: float) -> None:
-    target = getattr(env, "unwrapped", env)
-    if not hasattr(target, "set_curriculum"):
-        raise TypeError(f"a curriculum needs environments with set_curriculum(level); {type(target).__name__} has none")
-    target.set_curriculum(level)
 
 
 def _collate(results: list) -> StepResult:
@@ -101,8 +89,6 @@ def _worker(conn: Any, factory: EnvFactory) -> None:
                 conn.send(("ok", env.reset(seed=data)))
             elif cmd == "step":
                 conn.send(("ok", _step_one(env, data)))
-            elif cmd == "curriculum":
-                conn.send(("ok", _set_curriculum(env, data)))
             elif cmd == "close":
                 env.close()
                 conn.send(("ok", None))
@@ -136,12 +122,6 @@ class SubprocVectorEnv:
         for i in range(self.num_envs):
             self._pool.send(i, ("step", np.asarray(actions[i])))
         return _collate([self._pool.receive(i) for i in range(self.num_envs)])
-
-    def set_curriculum(self, level: float) -> None:
-        for i in range(self.num_envs):
-            self._pool.send(i, ("curriculum", level))
-        for i in range(self.num_envs):
-            self._pool.receive(i)
 
     def close(self) -> None:
         if hasattr(self, "_pool"):

@@ -23,7 +23,7 @@ batch size): the floor closest to ours. Last, that workload once more with PyBul
 the queries ours makes every step (state reads, ground contacts), left unused: the most an
 environment reading its state through PyBullet's Python API can reach.
 
-  python bench/env_throughput.py [--seconds 4] [--rounds 5] [--batch K [K2 ...]] [--procs 1 2]
+  python -m bench.env_throughput [--seconds 4] [--rounds 5] [--batch K [K2 ...]] [--procs 1 2]
 """
 
 from __future__ import annotations
@@ -35,19 +35,15 @@ import multiprocessing as mp
 import os
 import platform
 import statistics
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from characters.config import EnvConfig  # noqa: E402
-from characters.env import ImitationEnv, pb  # noqa: E402
-from characters.vector_env import ImitationVectorEnv  # noqa: E402
-from imitate.defaults import DEFAULT_ENVS_PER_WORKER  # noqa: E402
+from characters.config import EnvConfig
+from characters.env import ImitationEnv, pb
+from characters.vector_env import ImitationVectorEnv
+from imitate.defaults import DEFAULT_ENVS_PER_WORKER
 
 
 class ReferenceActions:
@@ -102,7 +98,7 @@ def run_one(env: ImitationEnv, acts: ReferenceActions, seconds: float, rng) -> f
 
 
 def run_port(port, acts: ReferenceActions, seconds: float, rng) -> float:
-    from deepmimic_port import port_control_step
+    from bench.deepmimic_port import port_control_step
 
     with contextlib.redirect_stdout(io.StringIO()):
         port.reset()
@@ -221,7 +217,7 @@ def make_batch(k: int) -> ImitationVectorEnv:
 
 def compare(seconds: float, rounds: int, batches: list[int], slices: int) -> dict[str, list[float]]:
     """Per round, each loop once: "ours" is the first batch size, "ours K" every other."""
-    from deepmimic_port import load_port_env
+    from bench.deepmimic_port import load_port_env
 
     rng = np.random.default_rng(0)
     venvs = [make_batch(k) for k in batches]

@@ -6,8 +6,8 @@ evaluated the same way (deterministic episodes with random start times, success
 = no fall and mean body-position error < 0.5 m). Each writes a run folder with
 log.csv and curve.png.
 
-  python bench/learn.py --clip walk.txt --budget 20min --seed 0 --algos awr ppo --out bench/runs/learn-walk
-  python bench/learn.py --clip walk.txt --budget 2h --algos awr -- --action-mode relative   # extra args go to `imitate`
+  python -m bench.learn --clip walk.txt --budget 20min --seed 0 --algos awr ppo --out bench/runs/learn-walk
+  python -m bench.learn --clip walk.txt --budget 2h -- --gamma 0.99   # after --: options for `imitate`; PPO gets AWR's env
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from awr_core.log import IterationLog, read_log  # noqa: E402
-from imitate.budget import parse_budget  # noqa: E402
-from imitate.curves import plot_curve  # noqa: E402
+from awr_core.log import IterationLog, read_log
+from characters.config import EnvConfig
+from imitate.budget import parse_budget
+from imitate.curves import plot_curve
+from imitate.options import to_jsonable
+from imitate.run_folder import read_config
 
 EVAL_EPISODES = 8
 
@@ -41,8 +42,9 @@ def run_awr(clip: str, budget: str, seed: int, out: Path, extra: list[str]) -> P
     return run
 
 
-def run_ppo(clip: str, budget: str, seed: int, out: Path, action_mode: str) -> Path:
-    """stable-baselines3 PPO as a user would set it up: the DeepMimic network size and exploration, actions rescaled to [-1, 1]."""
+def run_ppo(clip: str, budget: str, seed: int, out: Path, cfg: EnvConfig) -> Path:
+    """stable-baselines3 PPO on the environment `cfg`, as a user would set it up: the DeepMimic network size and
+    exploration, actions rescaled to [-1, 1]."""
     import gymnasium as gym
     import torch
     from stable_baselines3 import PPO
@@ -50,12 +52,14 @@ def run_ppo(clip: str, budget: str, seed: int, out: Path, action_mode: str) -> P
     from stable_baselines3.common.vec_env import SubprocVecEnv
 
     from awr_core.vector import default_num_envs
-    from characters.config import EnvConfig
     from characters.env import ImitationEnv
+    from imitate.evaluation import run_episodes, summarize
+    from imitate.policy_source import Source
+    from motions import resolve_clip
 
     run = out / "ppo"
     run.mkdir(parents=True, exist_ok=True)
-    cfg = EnvConfig(action_mode=action_mode)
+    clip_path = str(resolve_clip(clip, "humanoid3d_"))
     limit = parse_budget(budget)
     n_envs = default_num_envs()
 
@@ -70,25 +74,15 @@ def run_ppo(clip: str, budget: str, seed: int, out: Path, action_mode: str) -> P
                                          "test_body_pos_err_m", "test_end_effector_err_m", "test_joint_rot_err_rad"])  # fmt: skip
     start = time.perf_counter()
 
+    low, high = eval_env.action_space.low, eval_env.action_space.high
+    source = Source("humanoid", clip_path, cfg, lambda obs, ref: low + (model.predict(obs, deterministic=True)[0] + 1.0) * (high - low) / 2,
+                    "PPO")  # fmt: skip
+
     def evaluate() -> dict[str, float]:
-        rows = []
-        for k in range(EVAL_EPISODES):
-            obs, _ = eval_env.reset(seed=10_000 + k)
-            total, steps, errs = 0.0, 0, []
-            while True:
-                action, _ = model.predict(obs, deterministic=True)
-                obs, r, term, trunc, info = eval_env.step(action)
-                total, steps = total + r, steps + 1
-                if "body_pos_err_m" in info:
-                    errs.append((info["body_pos_err_m"], info["end_effector_err_m"], info["joint_rot_err_rad"]))
-                if term or trunc:
-                    break
-            e = np.mean(errs, axis=0) if errs else (math.nan,) * 3
-            rows.append((total / steps, steps, term, (not term) and e[0] < 0.5, *e))
-        a = np.array(rows, dtype=float)
-        return {"test_normalized_return": a[:, 0].mean(), "test_episode_length": a[:, 1].mean(), "test_fail_rate": a[:, 2].mean(),
-                "test_success_rate": a[:, 3].mean(), "test_body_pos_err_m": a[:, 4].mean(),
-                "test_end_effector_err_m": a[:, 5].mean(), "test_joint_rot_err_rad": a[:, 6].mean()}  # fmt: skip
+        s = summarize(run_episodes(source, EVAL_EPISODES, seed=10_000))
+        return {"test_normalized_return": s["normalized_return"], "test_episode_length": s["episode_seconds_mean"] * cfg.control_hz,
+                "test_fail_rate": s["fall_rate"], "test_success_rate": s["success_rate"], "test_body_pos_err_m": s["body_pos_err_m"],
+                "test_end_effector_err_m": s["end_effector_err_m"], "test_joint_rot_err_rad": s["joint_rot_err_rad"]}  # fmt: skip
 
     class Log(BaseCallback):
         def __init__(self) -> None:
@@ -142,17 +136,19 @@ def main() -> None:
     ap.add_argument("--budget", default="20min", help="samples (5M) or wall time (2h), per algorithm")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--algos", nargs="+", default=["awr", "ppo"], choices=["awr", "ppo"])
-    ap.add_argument("--action-mode", default="relative", help="action parameterization for both algorithms")
     ap.add_argument("--out", type=Path, default=Path("bench/runs/learn"))
     ap.add_argument("extra", nargs="*", help="after --: more options for `imitate` (AWR)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.machine()} · {os.cpu_count()} cores · {args.clip} · budget {args.budget} each")
     runs = {}
+    env_config = EnvConfig()  # the task users train: PPO gets AWR's environment field for field
     if "awr" in args.algos:
-        runs["AWR (imitate)"] = run_awr(args.clip, args.budget, args.seed, args.out, ["--action-mode", args.action_mode, *args.extra])
+        runs["AWR (imitate)"] = run_awr(args.clip, args.budget, args.seed, args.out, args.extra)
+        env_config = read_config(runs["AWR (imitate)"]).env
     if "ppo" in args.algos:
-        runs["PPO (stable-baselines3)"] = run_ppo(args.clip, args.budget, args.seed, args.out, args.action_mode)
+        runs["PPO (stable-baselines3)"] = run_ppo(args.clip, args.budget, args.seed, args.out, env_config)
+    print(f"environment for both: {to_jsonable(env_config)}")
     columns = "algorithm | samples | minutes | test normalized return | test episode steps | fall rate | success | body err (m)"
     print(f"\n| {columns} | best test return |")
     print("|---|---|---|---|---|---|---|---|---|")

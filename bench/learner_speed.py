@@ -6,9 +6,9 @@ and one whole `AWRAgent.update` on that buffer with imitate's default step count
 (1,000 actor + 200 critic steps per 4,096 new samples): the learner's share of an iteration.
 
 `--fused-vs-plain` instead times whole updates of two learners side by side, alternated in one process:
-Adam fused (imitate's) and plain (one op per parameter tensor, as before session 6).
+Adam fused (imitate's) and plain (one op per parameter tensor).
 
-  python bench/learner_speed.py [--threads 2] [--steps 100] [--updates 3] [--fused-vs-plain]
+  python -m bench.learner_speed [--threads 2] [--steps 100] [--updates 3] [--fused-vs-plain]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import torch
 
 from awr_core.agent import AWRAgent
 from awr_core.buffer import Path
-from imitate.defaults import IMITATION_AWR
+from awr_core.config import AWRConfig
 
 
 def gradient_steps(agent: AWRAgent, obs: torch.Tensor, actions: torch.Tensor, rng: np.random.Generator):
@@ -65,7 +65,7 @@ def filled_agent(layers: tuple[int, ...], rng: np.random.Generator) -> AWRAgent:
     """An agent with imitate's defaults and a full 50k buffer of random episodes (20-80 steps, as on walk)."""
     obs_space = gym.spaces.Box(-np.inf, np.inf, (197,), np.float32)
     act_space = gym.spaces.Box(-1.0, 1.0, (36,), np.float32)
-    agent = AWRAgent(obs_space, act_space, replace(IMITATION_AWR, actor_layers=layers, critic_layers=layers), Reversal())
+    agent = AWRAgent(obs_space, act_space, replace(AWRConfig(), actor_layers=layers, critic_layers=layers), Reversal())
     for _ in range(agent.config.buffer_size // 40):  # ~60k samples: the 50k buffer ends full
         n = int(rng.integers(20, 80))
         agent.buffer.add(Path(rng.normal(size=(n, 197)).astype(np.float32), rng.normal(size=(n, 36)), rng.random(n),
@@ -116,7 +116,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     for text in args.sizes.split(";"):
         layers = tuple(int(x) for x in text.split(","))
-        agent = AWRAgent(obs_space, act_space, replace(IMITATION_AWR, actor_layers=layers, critic_layers=layers), Reversal())
+        agent = AWRAgent(obs_space, act_space, replace(AWRConfig(), actor_layers=layers, critic_layers=layers), Reversal())
         for _ in range(50):
             agent.buffer.add(Path(rng.normal(size=(1000, 197)).astype(np.float32), rng.normal(size=(1000, 36)), rng.random(1000),
                                   rng.normal(size=197).astype(np.float32), False))  # fmt: skip

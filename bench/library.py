@@ -7,9 +7,9 @@ checkpoint (`imitate --resume`), and the table is written from whatever the run 
 `--parallel` at a time (one core each on a 2-core machine). A finished run is scored on 30 deterministic
 episodes (`imitate eval RUN --episodes 30 --json`, kept as eval30.json in its folder).
 
-  python bench/library.py                                  # every clip, the table at the end
-  python bench/library.py --clips jump kick --parallel 2   # some clips
-  python bench/library.py --table-only                     # the table from the run folders as they are
+  python -m bench.library                                  # every clip, the table at the end
+  python -m bench.library --clips jump kick --parallel 2   # some clips
+  python -m bench.library --table-only                     # the table from the run folders as they are
 
 The bar per clip is issue 29's: normalized return 0.8 (0.7 for the acrobatic and get-up clips) with at
 least 90% success over 30 episodes.

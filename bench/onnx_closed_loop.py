@@ -6,7 +6,7 @@ rule off). A third column drives it with the ONNX actions plus Gaussian noise of
 below float32's rounding of the actions: how far the physics alone carries a difference that
 small. Per seed: episode length (steps, capped) and normalized return; then the means.
 
-  python bench/onnx_closed_loop.py imitate/controllers/humanoid-humanoid3d_walk/controller.onnx --seeds 20
+  python -m bench.onnx_closed_loop imitate/controllers/humanoid-humanoid3d_walk/controller.onnx --seeds 20
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Network sizes: the imitation default (1024-512) and the smaller sizes the learning
 benchmark tries. Observation 197, action 36 (humanoid). Interleaved repeats, median.
 
-  python bench/onnx_latency.py [--calls 2000] [--repeats 5]
+  python -m bench.onnx_latency [--calls 2000] [--repeats 5]
 """
 
 from __future__ import annotations

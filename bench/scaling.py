@@ -12,7 +12,7 @@ learner then gets the cores the actors leave free, at least one thread).
 `--envs-per-worker K [K ...]` repeats every configuration with each actor stepping
 K environments as one batch.
 
-  python bench/scaling.py [--actors 1 2 4 8] [--iterations 3] [--backends local ray] [--async-too] [--envs-per-worker 1 8]
+  python -m bench.scaling [--actors 1 2 4 8] [--iterations 3] [--backends local ray] [--async-too] [--envs-per-worker 1 8]
 """
 
 from __future__ import annotations
@@ -20,25 +20,23 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from awr_core.trainer import Trainer  # noqa: E402
-from imitate.defaults import DEFAULT_ENVS_PER_WORKER, IMITATION_AWR, IMITATION_ENV  # noqa: E402
-from imitate.imitation import INFO_KEYS, connect_ray, learner_threads, make_agent, make_collector, task_mirror  # noqa: E402
-from motions import resolve_clip  # noqa: E402
+from awr_core.config import AWRConfig
+from awr_core.trainer import Trainer
+from characters.config import EnvConfig
+from imitate.defaults import DEFAULT_ENVS_PER_WORKER
+from imitate.imitation import INFO_KEYS, connect_ray, learner_threads, make_agent, make_collector, task_mirror
+from motions import resolve_clip
 
 
 def measure(backend: str, actors: int, asynchronous: bool, iterations: int, clip: str, per_worker: int = 1) -> dict[str, float]:
-    config = IMITATION_AWR.__class__(**{**IMITATION_AWR.__dict__, "test_every": 10_000})
-    collector = make_collector("humanoid", clip, IMITATION_ENV, actors, seed=0, backend=backend, asynchronous=asynchronous,
+    config = AWRConfig(test_every=10_000)
+    collector = make_collector("humanoid", clip, EnvConfig(), actors, seed=0, backend=backend, asynchronous=asynchronous,
                                envs_per_worker=per_worker)  # fmt: skip
     try:
-        agent = make_agent(collector, config, task_mirror("humanoid", clip, IMITATION_ENV) if config.mirror else None)
+        agent = make_agent(collector, config, task_mirror("humanoid", clip, EnvConfig()) if config.mirror else None)
         with tempfile.TemporaryDirectory() as tmp:
             trainer = Trainer(agent, collector, tmp, info_keys=INFO_KEYS, learner_threads=learner_threads(backend, asynchronous, actors))
             trainer.iterate()  # warm-up: start-up costs and the first evaluation
@@ -65,7 +63,7 @@ def main() -> None:
     cores = os.cpu_count() or 1
     clip = str(resolve_clip(args.clip, "humanoid3d_"))
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.processor() or platform.machine()} · {cores} cores · "
-          f"actor {IMITATION_AWR.actor_layers}, {IMITATION_AWR.samples_per_iter} samples/iter, {args.iterations} iterations")  # fmt: skip
+          f"actor {AWRConfig().actor_layers}, {AWRConfig().samples_per_iter} samples/iter, {args.iterations} iterations")  # fmt: skip
     print("| backend | actors | envs per actor | mode | samples/s | vs the first row | learner share of wall time |")
     print("|---|---|---|---|---|---|---|")
     base = None

@@ -31,14 +31,14 @@ class ActionMap:
             scale = np.concatenate([j.action_scale for j in spec.joints])
             self.low, self.high = -offset - 1.0 / scale, -offset + 1.0 / scale
             # per spherical joint: action columns of (angle, axis xyz); revolute: its column
-            self._sph_cols = layout.sph_pose  # same columns: 4 values per spherical joint either way
-            self._rev_cols = layout.rev_pose
+            self.sph_cols = layout.sph_pose  # same columns: 4 values per spherical joint either way
+            self.rev_cols = layout.rev_pose
         else:
             size = sum(j.velocity_dofs for j in spec.joints)
             self.low = np.full(size, -relative_limit_rad)
             self.high = np.full(size, relative_limit_rad)
-            self._sph_cols = layout.sph_vel
-            self._rev_cols = layout.rev_vel
+            self.sph_cols = layout.sph_vel
+            self.rev_cols = layout.rev_vel
 
     @property
     def size(self) -> int:
@@ -50,13 +50,13 @@ class ActionMap:
         a = np.asarray(action, dtype=float)
         out = np.empty((*a.shape[:-1], self.pose_size))
         if self.mode == "absolute":
-            sph = a[..., self._sph_cols]  # [..., S, 4] = angle, axis
+            sph = a[..., self.sph_cols]  # [..., S, 4] = angle, axis
             out[..., self.layout.sph_pose] = axis_angle_to_quat(sph[..., 1:4], sph[..., 0])
-            out[..., self.layout.rev_pose] = a[..., self._rev_cols]
+            out[..., self.layout.rev_pose] = a[..., self.rev_cols]
         else:
             ref_q = ref_joints[..., self.layout.sph_pose]
-            out[..., self.layout.sph_pose] = quat_mul(ref_q, rotvec_to_quat(a[..., self._sph_cols]))
-            out[..., self.layout.rev_pose] = ref_joints[..., self.layout.rev_pose] + a[..., self._rev_cols]
+            out[..., self.layout.sph_pose] = quat_mul(ref_q, rotvec_to_quat(a[..., self.sph_cols]))
+            out[..., self.layout.rev_pose] = ref_joints[..., self.layout.rev_pose] + a[..., self.rev_cols]
         return out
 
     def action_for(self, targets: np.ndarray, ref_joints: np.ndarray) -> np.ndarray:
@@ -67,9 +67,9 @@ class ActionMap:
             rv = quat_to_rotvec(q)
             angle = np.linalg.norm(rv, axis=1)
             axis = np.where(angle[:, None] > 1e-12, rv / np.maximum(angle, 1e-12)[:, None], np.array([0.0, 0.0, 1.0]))
-            out[self._sph_cols] = np.concatenate([angle[:, None], axis], axis=1)
-            out[self._rev_cols] = targets[self.layout.rev_pose]
+            out[self.sph_cols] = np.concatenate([angle[:, None], axis], axis=1)
+            out[self.rev_cols] = targets[self.layout.rev_pose]
         else:
-            out[self._sph_cols] = quat_to_rotvec(quat_mul(quat_conj(ref_joints[self.layout.sph_pose]), q))
-            out[self._rev_cols] = targets[self.layout.rev_pose] - ref_joints[self.layout.rev_pose]
+            out[self.sph_cols] = quat_to_rotvec(quat_mul(quat_conj(ref_joints[self.layout.sph_pose]), q))
+            out[self.rev_cols] = targets[self.layout.rev_pose] - ref_joints[self.layout.rev_pose]
         return out

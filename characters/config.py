@@ -1,10 +1,11 @@
-"""Frozen configuration of the imitation task: rates, episode, actions, reward."""
+"""Frozen configuration of the imitation task: rates, episode, actions, reward.
+
+`EnvConfig()` is what `imitate` trains with; `DEEPMIMIC_ENV` is DeepMimic's own task.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from characters.assist import AssistGains
 
 
 @dataclass(frozen=True)
@@ -54,35 +55,24 @@ class EnvConfig:
     empty = every link.
     pose_termination_m: the episode ends as a fall when any body is farther than
     this from its reference position (0 turns the rule off).
-    close_seam: a looping clip's last keyframe is made its first, moved on by the
-    cycle's root displacement, so the pose does not jump where cycles join
-    (`motions.seam`; walk's and run's last keyframes do not fit their first).
     max_body_speed: a link faster than this (m/s or rad/s) or a NaN in the state
     is a physics blow-up; the episode ends as terminated.
-    assist_*: the gains of the helping hand at the root (`characters.assist`) at full
-    level; the level is not config but the environment's curriculum state
-    (`ImitationEnv.set_curriculum`), 0 unless a training curriculum raises it.
     """
 
     control_hz: float = 30.0  # policy rate (Hz)
     sim_hz: float = 240.0  # physics rate (Hz), a whole multiple of control_hz
     episode_seconds: float = 20.0  # time limit of an episode (s)
     random_start: bool = True  # reference state initialization: start at a random time of the clip
-    action_mode: str = "absolute"  # "absolute" DeepMimic PD targets or "relative" to the reference pose
+    action_mode: str = "relative"  # "relative" to the clip's pose, or "absolute" DeepMimic PD targets; an untrained policy stands longer
     relative_action_limit_rad: float = 1.0  # bound of relative actions (rad)
-    relative_lookahead_steps: int = 1  # relative actions are added to the clip's pose this many control steps ahead
-    reference_obs_steps: tuple[int, ...] = ()  # observe the clip pose this many control steps ahead too (e.g. 1,4); none = DeepMimic
-    reference_obs_links: tuple[str, ...] = ()  # links whose upcoming clip poses are observed (e.g. root); none = every link
+    relative_lookahead_steps: int = 2  # relative actions are added to the clip's pose this many control steps ahead (PD lags)
+    reference_obs_steps: tuple[int, ...] = (1, 4)  # observe the clip's pose this many control steps ahead too; none = DeepMimic
+    reference_obs_links: tuple[str, ...] = ("root",)  # links whose upcoming clip poses are observed ("root": the root link); none = all
     pose_termination_m: float = 1.0  # end as a fall when a body is this far from its reference (m; 0 = off)
-    close_seam: bool = False  # a looping clip's last keyframe becomes its first, moved on by one cycle: no jump where cycles join
     ground_friction: float = 0.9  # lateral friction of the ground and the body
     solver_iterations: int = 10  # PyBullet constraint solver iterations
     self_collision: bool = True  # body parts collide with each other (not with their parents)
     max_body_speed: float = 500.0  # faster than this (m/s, rad/s) counts as a physics blow-up (flailing feet reach 130 rad/s)
-    assist_stiffness: float = 200.0  # curriculum's hand at the root, full level: acceleration (1/s^2) per m of root position error
-    assist_damping: float = 28.0  # curriculum's hand at the root, full level: acceleration (1/s) per m/s of root velocity error
-    assist_rot_stiffness: float = 25.0  # curriculum's root hand, full level: angular acceleration (1/s^2) per rad of rotation error
-    assist_rot_damping: float = 1.0  # curriculum's root hand, full level: angular accel. (1/s) per rad/s of error; over ~2 blows up
     reward: RewardConfig = field(default_factory=RewardConfig)
 
     def __post_init__(self) -> None:
@@ -95,9 +85,9 @@ class EnvConfig:
             raise ValueError(f"sim_hz ({self.sim_hz}) must be a whole multiple of control_hz ({self.control_hz})")
 
     @property
-    def assist_gains(self) -> AssistGains:
-        return AssistGains(self.assist_stiffness, self.assist_damping, self.assist_rot_stiffness, self.assist_rot_damping)
-
-    @property
     def substeps(self) -> int:
         return int(round(self.sim_hz / self.control_hz))
+
+
+DEEPMIMIC_ENV = EnvConfig(action_mode="absolute", relative_lookahead_steps=1, reference_obs_steps=(), reference_obs_links=())
+"""DeepMimic's task: absolute PD targets, its 197-value state alone (`EnvConfig()` is what `imitate` trains)."""

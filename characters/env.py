@@ -29,7 +29,6 @@ import numpy as np
 
 from characters import body as body_module
 from characters.actions import ActionMap
-from characters.assist import root_inertia, step_assisted
 from characters.body import SimCharacter
 from characters.clip_contacts import CONTACT_SAMPLE_HZ, CONTACT_TOLERANCE_M, allowed_ground_links, reference_clearance
 from characters.config import EnvConfig
@@ -47,7 +46,6 @@ from motions.interpolate import Pose, phase_at, phases_at
 from motions.library import resolve_clip
 from motions.loading import load_clip
 from motions.rotations import heading_matrices
-from motions.seam import close_seam
 
 pb = body_module.pb
 log = logging.getLogger(__name__)
@@ -93,8 +91,6 @@ class ImitationEnv(gym.Env):
             self.clip = motion
         else:
             self.clip = load_clip(resolve_clip(str(motion), self.spec_.clip_prefix), self.spec_.joint_dofs, self.spec_.name)
-        if self.config.close_seam:
-            self.clip = close_seam(self.clip)
         self.client = pb.connect(pb.DIRECT)
         self._build_world()
         self.layout = joint_layout(self.spec_)
@@ -106,16 +102,13 @@ class ImitationEnv(gym.Env):
         self._masses = np.concatenate([[tree.base_mass], tree.mass])
         # [state_width, 3]: a row of `SimCharacter.append_state` values times this is the centre-of-mass velocity
         self._com_weights = self.body.velocity_weights(self._masses / self._masses.sum())
-        first = self.reference.state_at(0.0)  # the curriculum's root hand: whole mass, inertia about the root in the first pose
-        self._assist_mass = float(self._masses.sum())
-        self._assist_inertia = root_inertia(tree.mass, first.link_pos, first.pose.root_pos)
-        self.assist = 0.0  # the curriculum's level (`set_curriculum`): 0 = the task itself
-        unknown = [n for n in self.config.reference_obs_links if n not in self.body.link_index]
+        # "root" names the character's root link, whatever the URDF calls it
+        ref_names = [self.spec_.root_link if n == "root" else n for n in self.config.reference_obs_links]
+        unknown = [n for n in ref_names if n not in self.body.link_index]
         if unknown:
             raise ValueError(f"character {self.spec_.name!r}: reference_obs_links {unknown} are not links of {self.spec_.urdf}")
         # which links' upcoming clip poses are observed (None: all), in link order
-        self._ref_links = (np.array(sorted(self.body.link_index[n] for n in self.config.reference_obs_links))
-                           if self.config.reference_obs_links else None)  # fmt: skip
+        self._ref_links = np.array(sorted(self.body.link_index[n] for n in ref_names)) if ref_names else None
         n_ref = None if self._ref_links is None else len(self._ref_links)
         n_obs = observation_size(self.body.num_links, len(self.config.reference_obs_steps), n_ref)
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, shape=(n_obs,), dtype=np.float32)
@@ -144,7 +137,8 @@ class ImitationEnv(gym.Env):
             self.ghost.make_ghost(rgba=(0.35, 0.75, 1.0, 0.35))
         self._world_state = pb.saveState(physicsClientId=c)
 
-    def _place_ghost(self, ref: CharacterState) -> None:
+    def place_ghost(self, ref: CharacterState) -> None:
+        """Show the reference `ref` (a clip state) as the translucent ghost, shifted by `ghost_offset`; no ghost: nothing."""
         if self.ghost is not None:
             self.ghost.set_pose(Pose(ref.pose.root_pos + self.ghost_offset, ref.pose.root_quat, ref.pose.joints))
 
@@ -195,8 +189,19 @@ class ImitationEnv(gym.Env):
         points = pb.getClosestPoints(self.body.body, self.plane, pad, physicsClientId=self.client)
         return max(0.0, pad - min((p[8] for p in points), default=pad))
 
-    def _phase(self) -> float:
+    @property
+    def phase(self) -> float:
+        """Fraction of the clip's cycle at the environment's time, in [0, 1)."""
         return phase_at(self.clip, self.time)
+
+    def pose_as_clip(self, time_s: float) -> CharacterState:
+        """Kinematic playback: move the environment's clock to time_s and put the character (and the ghost) in the
+        clip's pose and velocities there, without physics. Returns the clip's state at time_s."""
+        self.time = float(time_s)
+        ref = self.reference.state_at(self.time)
+        self.body.set_pose(ref.pose, ref.velocity)
+        self.place_ghost(ref)
+        return ref
 
     # ----------------------------------------------------------------- API
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict]:
@@ -231,13 +236,6 @@ class ImitationEnv(gym.Env):
         obs_perm, obs_sign = observation_mirror(spec, names, len(self.config.reference_obs_steps), self._ref_links)
         act_perm, act_sign = action_mirror(spec, self.reference.tree, self.body.joint_indices, self.config.action_mode)
         return MirrorMap(obs_perm, obs_sign, act_perm, act_sign)
-
-    def set_curriculum(self, level: float) -> None:
-        """The training curriculum's level in [0, 1]: how hard the hand at the root (`characters.assist`)
-        pulls the character toward the clip's root, from the next step on. 0 (the default) is the task itself."""
-        if not 0.0 <= level <= 1.0:
-            raise ValueError(f"curriculum level must be in [0, 1], got {level}")
-        self.assist = float(level)
 
     def action_base_pose(self) -> np.ndarray:
         """[D] the clip's joint pose that relative actions are added to (and that an exported
@@ -286,7 +284,7 @@ def start_episodes(envs: Sequence[ImitationEnv], starts: np.ndarray) -> tuple[np
         env.steps = 0
         mine = map_arrays(ref, lambda a, i=i: a[i])
         env.body.set_pose(mine.pose, mine.velocity)
-        env._place_ghost(mine)
+        env.place_ghost(mine)
         lift = lifts[i] = env._ground_penetration()
         if lift > 0.0:  # clip feet that dip into the ground: the root is lifted out
             env.body.lift_base(mine.pose.root_pos + np.array([0.0, lift, 0.0]), mine.pose.root_quat, mine.velocity)
@@ -347,17 +345,13 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
     targets = e0.actions.targets(actions, refs.pose.joints[-n:] if relative else None)
     flat: list[float] = []
     fell = np.empty(n, dtype=bool)
-    assisted = any(e.assist > 0.0 for e in envs)
-    if assisted:  # a training curriculum's hand at the root: the batch's physics steps in lockstep
-        step_assisted(envs, targets, times, np.array([e.assist for e in envs]))
     substeps, step_physics = cfg.substeps, pb.stepSimulation
     for i, (env, tg, t) in enumerate(zip(envs, targets.tolist(), new_times.tolist(), strict=True)):  # lists: one conversion
-        if not assisted:
-            body, client = env.body, env.client
-            body.set_pd_targets(tg)
-            for _ in range(substeps):  # stable PD targets must be re-sent every physics step
-                body.apply_pd()
-                step_physics(physicsClientId=client)
+        body, client = env.body, env.client
+        body.set_pd_targets(tg)
+        for _ in range(substeps):  # stable PD targets must be re-sent every physics step
+            body.apply_pd()
+            step_physics(physicsClientId=client)
         # read this simulator (state, ground contacts) right after its own physics, in the same pass
         env.body.append_state(flat)
         fell[i] = env._fell()
@@ -396,7 +390,7 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
         else:
             env._last_obs = obs[i]
             if env.ghost is not None:
-                env._place_ghost(map_arrays(ref, lambda a, i=i: a[i]))
+                env.place_ghost(map_arrays(ref, lambda a, i=i: a[i]))
             info.update(reward_terms=dict(zip(TERMS, row[:a], strict=True)), errors=dict(zip(error_keys, row[a:b], strict=True)),
                         fell=row[-2] > 0.5, drifted=row[-1] > 0.5, **dict(zip(metric_keys, row[b:-3], strict=True)))  # fmt: skip
         infos.append(info)

@@ -1,6 +1,6 @@
 """The DeepMimic humanoid (humanoid3d): 15 links, 12 actuated joints, 45 kg.
 
-Sources (see shared reference facts §3.1-3.5): joint list and torque limits
+Sources: joint list and torque limits
 from DeepMimic's data/characters/humanoid3d.txt, PD gains from
 data/controllers/humanoid3d_ctrl.txt, action normalization from PyBullet's
 DeepMimic port (pybullet_deep_mimic_env.py build_action_offset/scale).

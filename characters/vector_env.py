@@ -50,11 +50,6 @@ class ImitationVectorEnv:
             obs[done], _ = start_episodes(ended, np.array([env.draw_start() for env in ended]))
         return obs, rewards.astype(np.float64), terminated, truncated, infos
 
-    def set_curriculum(self, level: float) -> None:
-        """Every environment's training-curriculum level (`ImitationEnv.set_curriculum`)."""
-        for env in self.envs:
-            env.set_curriculum(level)
-
     def close(self) -> None:
         for env in self.envs:
             env.close()

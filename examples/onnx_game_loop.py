@@ -36,7 +36,6 @@ import pybullet_data
 
 from motions import load_clip, pose_at, resolve_clip, velocity_at
 from motions.rotations import heading_angle, quat_canonical, quat_mul, quat_rotate, yaw_quat
-from motions.seam import close_seam
 
 
 def observation(body: int, links: list[int], phase: float) -> np.ndarray:
@@ -54,10 +53,8 @@ def observation(body: int, links: list[int], phase: float) -> np.ndarray:
 
 
 def game_clip(contract: dict):
-    """The animation the controller imitates, as the game samples it: the contract's clip, with its loop's
-    seam closed where the controller was trained so (`env_config.close_seam`, `motions.seam`)."""
-    clip = load_clip(resolve_clip(contract["clip"]), tuple(b["size"] for b in contract["action_layout"]))
-    return close_seam(clip) if contract["env_config"].get("close_seam") else clip
+    """The animation the controller imitates, as the game samples it: the contract's clip."""
+    return load_clip(resolve_clip(contract["clip"]), tuple(b["size"] for b in contract["action_layout"]))
 
 
 def animation_skeleton(contract: dict) -> tuple[int, int]:

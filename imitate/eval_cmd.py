@@ -1,84 +1,61 @@
-"""`imitate eval RUN_DIR`: deterministic episodes, scored as a table or JSON."""
+"""`imitate eval`: deterministic episodes of a run, a shipped controller or an ONNX file, scored as a table or JSON."""
 
 from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
-from awr_core.vector import default_num_envs
-from imitate.imitation import INFO_KEYS, check_env, is_success, make_agent, make_collector
-from imitate.run_folder import checkpoint_path, load_run_checkpoint, read_config
+from imitate.errors import UserError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("eval", help="score a trained run: return, falls, tracking errors, success rate",
-                       description="Run deterministic episodes (random start times, fixed seeds) with a run's policy "
-                       "and report normalized return, episode length, fall rate, tracking errors and success rate "
-                       "(no fall and mean body-position error < 0.5 m).")  # fmt: skip
-    p.add_argument("run_dir", type=Path, help="run folder written by `imitate train`")
+    p = sub.add_parser("eval", help="score a controller: return, falls, tracking errors, success rate",
+                       description="Run deterministic episodes (random start times, fixed seeds) with a controller and report "
+                       "normalized return, episode length, fall rate, tracking errors and success rate (no fall and mean "
+                       "body-position error < 0.5 m). The controller: a run folder, --policy FILE.onnx with --motion, "
+                       "or, with --motion alone, the controller shipped for that clip.")  # fmt: skip
+    p.add_argument("run_dir", type=Path, nargs="?", help="run folder written by `imitate train`")
+    p.add_argument("--policy", type=Path, default=None, help="an exported controller (FILE.onnx): runs on onnxruntime")
+    p.add_argument("--motion", default=None, help="the clip (with --policy: the one to score on; alone: its shipped controller)")
+    p.add_argument("--character", default=None, help="character (default: the controller's, or humanoid)")
     p.add_argument("--episodes", type=int, default=10, help="number of episodes (default: 10)")
-    p.add_argument("--seconds", type=float, default=None, help="episode length in seconds (default: the run's, 20)")
-    p.add_argument("--checkpoint", choices=("best", "latest"), default="best", help="which checkpoint (default: best)")
+    p.add_argument("--seconds", type=float, default=None, help="episode length in seconds (default: the controller's, 20)")
+    p.add_argument("--checkpoint", choices=("best", "latest"), default="best", help="a run's checkpoint (default: best)")
     p.add_argument("--seed", type=int, default=0, help="seed of the first episode (default: 0)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=run)
 
 
-def evaluate_run(run_dir: Path, episodes: int, seconds: float | None, which: str, seed: int, **env_changes) -> dict:
-    """Deterministic episodes with a run's checkpoint; `env_changes` override fields of the run's EnvConfig
-    (e.g. pose_termination_m=1.0 to score runs trained under other termination rules alike)."""
-    config = read_config(run_dir)
-    if seconds is not None:
-        env_changes["episode_seconds"] = seconds
-    env_config = replace(config.env, **env_changes)
-    obs_size, act_size = check_env(config.character, config.clip_path, env_config)
-    ck = checkpoint_path(run_dir, which)
-    data = load_run_checkpoint(ck, config.character, obs_size, act_size)
-    collector = make_collector(config.character, config.clip_path, env_config, min(episodes, default_num_envs()))
-    try:
-        agent = make_agent(collector, config.awr)
-        agent.load_state_dict(data["agent"])
-        records = collector.evaluate(agent.policy_weights(), episodes, seed=seed)
-    finally:
-        collector.close()
-    dt = 1.0 / env_config.control_hz
-    per_episode = [
-        {
-            "normalized_return": r.ret / max(r.length, 1),
-            "steps": r.length,
-            "seconds": r.length * dt,
-            "fell": r.terminated,
-            "success": is_success(r),
-            **r.info_means,
-        }  # fmt: skip
-        for r in records
-    ]
-    summary = {
-        "run": str(run_dir), "checkpoint": str(ck), "character": config.character, "clip": Path(config.clip_path).name,
-        "episodes": len(records), "episode_seconds": env_config.episode_seconds,
-        "normalized_return": float(np.mean([e["normalized_return"] for e in per_episode])),
-        "episode_seconds_mean": float(np.mean([e["seconds"] for e in per_episode])),
-        "fall_rate": float(np.mean([e["fell"] for e in per_episode])),
-        "success_rate": float(np.mean([e["success"] for e in per_episode])),
-    }  # fmt: skip
-    for key in INFO_KEYS:
-        summary[key] = float(np.mean([e.get(key, np.nan) for e in per_episode]))
-    summary["per_episode"] = per_episode
-    return summary
+def evaluate(run_dir: Path | None, policy: Path | None, motion: str | None, character: str | None, episodes: int,
+             seconds: float | None = None, checkpoint: str = "best", seed: int = 0) -> dict:  # fmt: skip
+    """The summary of `episodes` deterministic episodes of the controller named as on the command line, with
+    the per-episode records under "per_episode"."""
+    from imitate.evaluation import run_episodes, summarize
+    from imitate.policy_source import from_run, resolve_source
+
+    if run_dir is not None and policy is None:
+        source = from_run(run_dir, checkpoint)
+    else:
+        source = resolve_source(None, policy, motion, character)
+        if source.policy is None:
+            raise UserError(f"{motion}: no controller ships for this clip; train one (imitate --motion {motion}) "
+                            "or give --policy FILE.onnx")
+    per_episode = run_episodes(source, episodes, seed=seed, seconds=seconds)
+    seconds_cap = seconds if seconds is not None else source.env.episode_seconds
+    return {"controller": source.label, "character": source.character, "clip": Path(source.clip_path).name,
+            "episode_seconds": seconds_cap, **summarize(per_episode), "per_episode": per_episode}  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
-    s = evaluate_run(args.run_dir, args.episodes, args.seconds, args.checkpoint, args.seed)
+    if args.run_dir is None and args.motion is None:
+        raise UserError("eval: give a run folder, --motion CLIP (its shipped controller), or --policy FILE.onnx --motion CLIP")
+    s = evaluate(args.run_dir, args.policy, args.motion, args.character, args.episodes, args.seconds, args.checkpoint, args.seed)
     if args.json:
         print(json.dumps(s, indent=2))
         return 0
-    print(
-        f"{s['character']} · {s['clip']} · {s['episodes']} deterministic episodes of up to {s['episode_seconds']:g} s · {s['checkpoint']}"
-    )
+    print(f"{s['character']} · {s['clip']} · {s['episodes']} deterministic episodes of up to {s['episode_seconds']:g} s · "
+          f"{s['controller']}")
     rows = [
         ("normalized return", f"{s['normalized_return']:.3f}"),
         ("episode length", f"{s['episode_seconds_mean']:.2f} s"),

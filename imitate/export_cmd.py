@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     agent = make_agent_for_spaces(env.observation_space, env.action_space, config.awr)
     agent.load_state_dict(data["agent"])
     spec = get_character(config.character)
-    contract = build_contract(spec, config.env, link_names(env), Path(config.clip_path).name, obs_size, act_size)
+    contract = build_contract(spec, config.env, link_names(env), config.clip_name, obs_size, act_size)
     out = args.output if args.output.suffix == ".onnx" else args.output.with_suffix(".onnx")
     sidecar = export_onnx(agent.policy_weights(), env.actions, contract, out)
     env.close()

@@ -70,9 +70,8 @@ def make_collector(character: str, clip_path: str, env_config: EnvConfig, num_en
 
 
 def default_asynchronous(backend: str) -> bool:
-    """Sample while the learner updates: on for local workers (2 cores: 1.5x the samples/s of taking
-    turns, and per sample within ~5% of it on walk; bench/RESULTS.md, session 5), off for Ray, whose
-    actors' cores the learner cannot know."""
+    """Sample while the learner updates: on for local workers (bench/scaling.py: faster than taking turns on
+    2 cores), off for Ray, whose actors' cores the learner cannot know."""
     return backend == "local"
 
 

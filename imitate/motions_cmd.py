@@ -32,5 +32,5 @@ def run(args: argparse.Namespace) -> int:
         shipped = "shipped" if find_shipped(spec.name, path.name) else ""
         print(f"{name:<24} {seconds:>8.3f}s {frames:>7}  {'wrap' if loop else 'none':<4}  {path.name:<30} {shipped}")
     print(f"\nshort names resolve for --character {spec.name} (prefix {spec.clip_prefix!r}); any clip file path works too.")
-    print("a shipped controller plays with `imitate play --motion NAME` (see the README: not a finished skill yet).")
+    print("a shipped controller plays with `imitate play --motion NAME` and scores with `imitate eval --motion NAME`.")
     return 0

@@ -48,8 +48,8 @@ class Controller(nn.Module):
         self.register_buffer("act_half", torch.as_tensor(w.action_half, dtype=torch.float32))
         self.relative = actions.mode == "relative"
         lay = actions.layout
-        self.register_buffer("sph_in", torch.as_tensor(actions._sph_cols, dtype=torch.long))
-        self.register_buffer("rev_in", torch.as_tensor(actions._rev_cols, dtype=torch.long))
+        self.register_buffer("sph_in", torch.as_tensor(actions.sph_cols, dtype=torch.long))
+        self.register_buffer("rev_in", torch.as_tensor(actions.rev_cols, dtype=torch.long))
         self.register_buffer("sph_out", torch.as_tensor(lay.sph_pose, dtype=torch.long))
         self.register_buffer("rev_out", torch.as_tensor(lay.rev_pose, dtype=torch.long))
         # targets are assembled as [all quaternions, all revolute angles], then permuted into joint order

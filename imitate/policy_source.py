@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from characters.config import EnvConfig
+from characters.config import DEEPMIMIC_ENV, EnvConfig
 from characters.registry import get_character
 from imitate.errors import UserError
 from imitate.options import from_jsonable
@@ -63,7 +63,7 @@ def from_onnx(path: Path, motion: str | None, character: str | None) -> Source:
     if "env_config" in c:  # the environment the controller was trained in, field for field
         env = from_jsonable(EnvConfig, c["env_config"])
     else:
-        env = replace(EnvConfig(), action_mode=c["action_mode"], control_hz=float(c["control_hz"]), sim_hz=float(c["physics_hz"]))
+        env = replace(DEEPMIMIC_ENV, action_mode=c["action_mode"], control_hz=float(c["control_hz"]), sim_hz=float(c["physics_hz"]))
 
     def act(obs: np.ndarray, ref: np.ndarray) -> np.ndarray:
         return controller.act(obs[None], ref[None] if controller.relative else None)[1][0]

@@ -1,4 +1,8 @@
-"""A run folder: config.json, checkpoints/, log.csv, curve.png. Created by `train`, read by the rest."""
+"""A run folder: config.json, clip.txt, checkpoints/, log.csv, curve.png. Created by `train`, read by the rest.
+
+A run folder holds no path of the machine that trained it: the clip it learned is copied in as clip.txt,
+so the folder can be moved to another directory or machine and still be evaluated, played and resumed.
+"""
 
 from __future__ import annotations
 
@@ -18,20 +22,24 @@ RUN_FORMAT = "imitate-run"
 RUN_VERSION = 1
 
 
+CLIP_FILE = "clip.txt"  # the run's own copy of its clip
+
+
 @dataclass(frozen=True)
 class RunConfig:
     character: str
-    motion: str  # what the user named (resolved again on load)
-    clip_path: str
+    motion: str  # what the user named, e.g. walk.txt
+    clip_path: str  # where the clip is on this machine (the run folder's clip.txt once written); never stored
     env: EnvConfig
     awr: AWRConfig
     num_envs: int  # rollout workers (processes or Ray actors)
     envs_per_worker: int = 1  # environments each worker steps as one batch
+    clip_name: str = ""  # the clip's file name, e.g. humanoid3d_walk.txt (shipped controllers are found by it)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "format": RUN_FORMAT, "version": RUN_VERSION, "package_version": __version__,
-            "character": self.character, "motion": self.motion, "clip_path": self.clip_path,
+            "character": self.character, "motion": self.motion, "clip": CLIP_FILE, "clip_name": self.clip_name,
             "num_envs": self.num_envs, "envs_per_worker": self.envs_per_worker, "env": to_jsonable(self.env), "awr": to_jsonable(self.awr),
         }  # fmt: skip
 
@@ -42,7 +50,13 @@ def new_run_dir(root: Path, character: str, clip_name: str) -> Path:
 
 
 def write_config(run_dir: Path, config: RunConfig) -> None:
+    """config.json, and the clip copied in as clip.txt (unless the run has its copy already)."""
     run_dir.mkdir(parents=True, exist_ok=True)
+    clip = Path(run_dir) / CLIP_FILE
+    if not clip.exists():
+        tmp_clip = Path(run_dir) / (CLIP_FILE + ".tmp")
+        tmp_clip.write_bytes(Path(config.clip_path).read_bytes())
+        tmp_clip.replace(clip)
     tmp = run_dir / "config.json.tmp"
     tmp.write_text(json.dumps(config.to_json(), indent=2) + "\n")
     tmp.replace(run_dir / "config.json")
@@ -61,13 +75,30 @@ def read_config(run_dir: Path) -> RunConfig:
     if not isinstance(data, dict) or data.get("format") != RUN_FORMAT:
         raise UserError(f"{path}: not an imitate run config")
     try:
+        clip_path, clip_name = _run_clip(Path(run_dir), data)
         return RunConfig(
-            character=data["character"], motion=data["motion"], clip_path=data["clip_path"],
+            character=data["character"], motion=data["motion"], clip_path=clip_path, clip_name=clip_name,
             env=from_jsonable(EnvConfig, data["env"]), awr=from_jsonable(AWRConfig, data["awr"]), num_envs=int(data["num_envs"]),
             envs_per_worker=int(data.get("envs_per_worker", 1)),  # run folders from before batches: one each
         )  # fmt: skip
     except (KeyError, TypeError, ValueError) as exc:
         raise UserError(f"{path}: run config is incomplete or invalid ({exc})") from None
+
+
+def _run_clip(run_dir: Path, data: dict[str, Any]) -> tuple[str, str]:
+    """Where a run's clip is on this machine, and its file name: the run's clip.txt; for a folder without one
+    (a shipped controller's record, or written before runs kept their clip), the clip found again by name."""
+    from characters.registry import get_character
+    from motions import resolve_clip
+
+    own = run_dir / str(data.get("clip", CLIP_FILE))
+    name = str(data.get("clip_name") or Path(str(data.get("clip_path", data["motion"]))).name)
+    if own.is_file():
+        return str(own), name
+    try:
+        return str(resolve_clip(name, get_character(data["character"]).clip_prefix)), name
+    except (FileNotFoundError, ValueError) as exc:
+        raise UserError(f"{run_dir}: the run's clip {name!r} is not in the folder ({CLIP_FILE}) and cannot be found ({exc})") from None
 
 
 def checkpoint_path(run_dir: Path, which: str = "best") -> Path:

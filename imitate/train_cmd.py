@@ -14,7 +14,7 @@ from characters.config import EnvConfig, RewardConfig
 from characters.registry import get_character
 from imitate.budget import describe, parse_budget
 from imitate.curves import plot_curve
-from imitate.defaults import BAR_NORMALIZED_RETURN, BAR_SUCCESS_RATE, DEFAULT_BUDGET, DEFAULT_ENVS_PER_WORKER, IMITATION_AWR, IMITATION_ENV
+from imitate.defaults import BAR_NORMALIZED_RETURN, BAR_SUCCESS_RATE, DEFAULT_BUDGET, DEFAULT_ENVS_PER_WORKER
 from imitate.errors import UserError
 from imitate.imitation import BACKENDS, default_asynchronous, default_envs
 from imitate.options import add_config_options, config_from_args
@@ -50,9 +50,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--async", dest="asynchronous", action=argparse.BooleanOptionalAction, default=None,
                    help="sample the next round while the learner updates (samples lag the learner by one policy version; "
                    "default: on with local workers, off with Ray)")  # fmt: skip
-    add_config_options(p, EnvConfig, IMITATION_ENV)
-    add_config_options(p, RewardConfig, IMITATION_ENV.reward, prefix="reward_")
-    add_config_options(p, AWRConfig, IMITATION_AWR)
+    add_config_options(p, EnvConfig, EnvConfig())
+    add_config_options(p, RewardConfig, RewardConfig(), prefix="reward_")
+    add_config_options(p, AWRConfig, AWRConfig())
     p.set_defaults(func=run)
 
 
@@ -62,14 +62,12 @@ def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
     spec = get_character(args.character)
     clip_path = resolve_clip(args.motion, spec.clip_prefix)
     load_clip(clip_path, spec.joint_dofs, spec.name)  # refuse a bad clip before anything starts
-    reward = config_from_args(RewardConfig, IMITATION_ENV.reward, args, prefix="reward_")
+    reward = config_from_args(RewardConfig, RewardConfig(), args, prefix="reward_")
     try:
-        env = config_from_args(EnvConfig, IMITATION_ENV, args, reward=reward)
-        awr = config_from_args(AWRConfig, IMITATION_AWR, args)
+        env = config_from_args(EnvConfig, EnvConfig(), args, reward=reward)
+        awr = config_from_args(AWRConfig, AWRConfig(), args)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    if args.reference_obs_links is None and env.reference_obs_links == ("root",):  # the default: this character's root link
-        env = replace(env, reference_obs_links=(spec.root_link,))
     if awr.mirror and args.mirror is None:  # the default: mirror images where the clip has them, off (with a note) where not
         from imitate.imitation import mirror_or_reason
 
@@ -82,7 +80,7 @@ def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
         raise UserError(f"{run_dir}: already holds a run; use --resume {run_dir} to continue it")
     envs = args.envs or default_envs(args.backend, args.asynchronous)
     per_worker = args.envs_per_worker or DEFAULT_ENVS_PER_WORKER
-    return run_dir, RunConfig(spec.name, args.motion, str(clip_path.resolve()), env, awr, envs, per_worker)
+    return run_dir, RunConfig(spec.name, args.motion, str(clip_path.resolve()), env, awr, envs, per_worker, clip_path.name)
 
 
 def _stop_gracefully_on_signals() -> None:
@@ -120,11 +118,12 @@ def run(args: argparse.Namespace) -> int:
     mirror = task_mirror(config.character, config.clip_path, config.env) if config.awr.mirror else None
     if not args.resume:
         write_config(run_dir, config)
+        config = read_config(run_dir)  # from here on the run's own copy of the clip
     collector = make_collector(config.character, config.clip_path, config.env, config.num_envs, seed=config.awr.seed,
                                backend=args.backend, asynchronous=args.asynchronous, envs_per_worker=config.envs_per_worker)  # fmt: skip
     try:
         agent = make_agent(collector, config.awr, mirror)
-        meta = {"character": config.character, "clip": Path(config.clip_path).name, "obs_size": obs_size, "act_size": act_size}
+        meta = {"character": config.character, "clip": config.clip_name, "obs_size": obs_size, "act_size": act_size}
         threads = learner_threads(args.backend, args.asynchronous, config.num_envs)
         trainer = Trainer(agent, collector, run_dir, info_keys=INFO_KEYS, meta=meta, success=is_success, learner_threads=threads)
         if args.resume:
@@ -133,7 +132,8 @@ def run(args: argparse.Namespace) -> int:
             load_run_checkpoint(run_dir / "checkpoints" / "latest.pt", config.character, obs_size, act_size)
             trainer.resume()
         _print_header(run_dir, config, budget, trainer, bool(args.resume), args.backend, args.asynchronous)
-        progress = Progress(budget, trainer.samples, run_dir, title=f"{config.character} · {Path(config.clip_path).name}")
+        progress = Progress(budget, trainer.samples, run_dir, title=f"{config.character} · {config.clip_name}",
+                            step_seconds=1.0 / config.env.control_hz)
         stop_when = _bar_reached if args.until_bar else None
         reason = trainer.train(budget, stop_when=stop_when, on_row=progress)
         progress.finish()
@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"run folder: {run_dir}")
     print(f"  watch:  imitate play {run_dir}")
     print(f"  video:  imitate render {run_dir} --mp4 {run_dir}/skill.mp4")
-    print(f"  export: imitate export {run_dir} -o {Path(config.clip_path).stem}.onnx")
+    print(f"  export: imitate export {run_dir} -o {Path(config.clip_name).stem}.onnx")
     print(f"  scores: imitate eval {run_dir}")
     print(f"  resume: imitate --resume {run_dir}")
     return 0
@@ -159,7 +159,7 @@ def _bar_reached(row: dict) -> str | None:
 def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, resumed: bool, backend: str, asynchronous: bool) -> None:
     a = config.awr
     verb = f"resuming at iteration {trainer.agent.iteration} ({trainer.samples:,} samples)" if resumed else "training"
-    print(f"imitate: {verb} {config.character} on {Path(config.clip_path).name}")
+    print(f"imitate: {verb} {config.character} on {config.clip_name}")
     print(f"  run folder   {run_dir}")
     one = config.num_envs == 1
     where = ("Ray actor" if one else "Ray actors") if backend == "ray" else ("worker process" if one else "worker processes")
@@ -176,11 +176,6 @@ def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, res
     print(f"  AWR          actor {a.actor_layers} critic {a.critic_layers}, {a.optimizer} lr {a.actor_lr:g}/{a.critic_lr:g}, "
           f"{a.samples_per_iter} samples/iter, buffer {a.buffer_size:,}, std {a.action_std:g}{anneal}"
           f"{', mirror images too' if a.mirror else ''}")  # fmt: skip
-    if a.curriculum_samples > 0:
-        print(f"  curriculum   a hand at the root pulls toward the clip's, fading from full to none over {a.curriculum_samples:,} samples")
-    elif a.curriculum_episode_steps > 0:
-        print(f"  curriculum   a hand at the root pulls toward the clip's, from full, {a.curriculum_step:g} weaker after each round "
-              f"whose episodes last {a.curriculum_episode_steps} steps")
     since = " from here on (the run's earlier samples and time do not count)" if resumed else ""
     print(f"  budget       {describe(budget)}{since}; Ctrl-C stops after saving")
     sys.stdout.flush()
@@ -194,7 +189,8 @@ def _clock(seconds: float) -> str:
 class Progress:
     """One line per iteration (overwritten in place on a terminal), and curve.png refreshed."""
 
-    def __init__(self, budget: Budget, start_samples: int, run_dir: Path, title: str) -> None:
+    def __init__(self, budget: Budget, start_samples: int, run_dir: Path, title: str, step_seconds: float) -> None:
+        self.step_seconds = step_seconds  # one control step: episode lengths are shown in seconds
         self.budget = budget
         self.start_samples = start_samples
         self.start = time.perf_counter()
@@ -224,8 +220,10 @@ class Progress:
         success = row.get("test_success_rate", math.nan)
         line = (
             f"it {int(row['iteration']):4d} | {int(row['samples']):>11,} samples"
-            f" | return {row.get('train_normalized_return', math.nan):.3f}"
-            f" (test {test:.3f}, success {success:.0%}) | body err {row.get('test_body_pos_err_m', math.nan):.2f} m"
+            f" | return {row.get('train_normalized_return', math.nan):.3f} (test {test:.3f})"
+            f" | episodes {row.get('train_episode_length', math.nan) * self.step_seconds:.1f} s"
+            f" (test {row.get('test_episode_length', math.nan) * self.step_seconds:.1f} s, success {success:.0%})"
+            f" | body err {row.get('test_body_pos_err_m', math.nan):.2f} m"
             f" | {row['samples_per_second']:,.0f} samples/s | {_clock(elapsed)}{self.eta(row)}"
         )
         if self.tty:
@@ -237,7 +235,7 @@ class Progress:
 
     def plot(self) -> None:
         try:
-            plot_curve(self.run_dir / "log.csv", self.run_dir / "curve.png", self.title)
+            plot_curve(self.run_dir / "log.csv", self.run_dir / "curve.png", self.title, self.step_seconds)
         except (OSError, ValueError, RuntimeError) as exc:  # the curve is a convenience: never lose a run over it
             print(f"\nwarning: could not draw curve.png ({exc})", file=sys.stderr)
         self.last_plot = time.perf_counter()

@@ -33,6 +33,8 @@ def read_frames(path: Path) -> tuple[bool, np.ndarray]:
         text = Path(path).read_text()
     except OSError as exc:
         raise ClipError(source, f"cannot read file ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ClipError(source, f"not a text file (byte {exc.start} is not UTF-8): a clip is a JSON text file") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -1,11 +1,13 @@
 """Hand-checked numbers for the pieces of AWR."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from awr_core.buffer import Path, ReplayBuffer
+from awr_core.config import AWR_PAPER
 from awr_core.normalizer import Normalizer
 from awr_core.returns import td_lambda_returns
 from awr_core.weights import advantage_weights, normalize_advantages
@@ -116,10 +118,9 @@ def test_actor_update_runs_the_policy_once_per_gradient_step():
     import gymnasium as gym
 
     from awr_core.agent import AWRAgent
-    from awr_core.config import AWRConfig
 
     box = gym.spaces.Box(-1.0, 1.0, (3,), np.float32)
-    cfg = AWRConfig(samples_per_iter=64, batch_size=16, actor_steps=5, critic_steps=2, actor_layers=(8,), critic_layers=(8,))
+    cfg = replace(AWR_PAPER, samples_per_iter=64, batch_size=16, actor_steps=5, critic_steps=2, actor_layers=(8,), critic_layers=(8,))
     agent = AWRAgent(box, gym.spaces.Box(-1.0, 1.0, (2,), np.float32), cfg)
     rng = np.random.default_rng(0)
     obs = rng.normal(size=(65, 3)).astype(np.float32)
@@ -135,10 +136,9 @@ def test_adam_is_fused_steps_like_torch_adam_and_stays_fused_after_an_old_checkp
     import torch
 
     from awr_core.agent import AWRAgent
-    from awr_core.config import AWRConfig
 
     box = gym.spaces.Box(-1.0, 1.0, (3,), np.float32)
-    cfg = AWRConfig(optimizer="adam", samples_per_iter=64, batch_size=16, actor_steps=5, critic_steps=3,
+    cfg = replace(AWR_PAPER, optimizer="adam", samples_per_iter=64, batch_size=16, actor_steps=5, critic_steps=3,
                     actor_layers=(8,), critic_layers=(8,))
     agent = AWRAgent(box, gym.spaces.Box(-1.0, 1.0, (2,), np.float32), cfg)
     assert all(g["fused"] for opt in (agent.actor_opt, agent.critic_opt) for g in opt.param_groups)

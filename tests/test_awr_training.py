@@ -1,6 +1,7 @@
 """AWR learns, resumes, checkpoints atomically, and runs discrete and continuous spaces."""
 
 import csv
+from dataclasses import replace
 
 import gymnasium as gym
 import numpy as np
@@ -10,12 +11,12 @@ import torch
 from awr_core.agent import AWRAgent
 from awr_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from awr_core.collector import InProcessCollector
-from awr_core.config import AWRConfig
+from awr_core.config import AWR_PAPER
 from awr_core.sampler import evaluate
 from awr_core.trainer import Budget, Trainer
 from awr_core.vector import SyncVectorEnv
 
-PENDULUM = AWRConfig(optimizer="adam", actor_lr=1e-3, critic_lr=1e-3, samples_per_iter=1000, actor_steps=200,
+PENDULUM = replace(AWR_PAPER, optimizer="adam", actor_lr=1e-3, critic_lr=1e-3, samples_per_iter=1000, actor_steps=200,
                      critic_steps=200, gamma=0.95, normalizer_samples=20_000, test_every=5, test_episodes=4)  # fmt: skip
 
 
@@ -37,7 +38,7 @@ def test_pendulum_learns_in_a_ci_sized_budget(tmp_path):
 
 def test_categorical_policy_on_cartpole(tmp_path):
     collector = InProcessCollector([lambda: gym.make("CartPole-v1")])
-    cfg = AWRConfig(
+    cfg = replace(AWR_PAPER,
         optimizer="adam",
         actor_lr=1e-3,
         critic_lr=1e-3,
@@ -55,7 +56,7 @@ def test_categorical_policy_on_cartpole(tmp_path):
 
 
 def test_resume_continues_the_same_run(tmp_path):
-    cfg = AWRConfig(samples_per_iter=300, actor_steps=20, critic_steps=20, test_every=2, test_episodes=1, seed=7)
+    cfg = replace(AWR_PAPER, samples_per_iter=300, actor_steps=20, critic_steps=20, test_every=2, test_episodes=1, seed=7)
 
     def make():
         collector = InProcessCollector([pendulum], seed=cfg.seed)
@@ -79,13 +80,13 @@ def test_resume_continues_the_same_run(tmp_path):
 
 
 def test_paper_defaults_and_one_flag_ablations(tmp_path):
-    cfg = AWRConfig()
+    cfg = AWR_PAPER
     assert (cfg.actor_layers, cfg.critic_layers, cfg.optimizer, cfg.momentum) == ((128, 64), (128, 64), "sgd", 0.9)
     assert (cfg.actor_lr, cfg.critic_lr, cfg.weight_clip, cfg.buffer_size, cfg.batch_size) == (5e-5, 1e-4, 20.0, 50_000, 256)
     assert (cfg.critic_steps, cfg.actor_steps) == (200, 1000)
     collector = InProcessCollector([pendulum])
     for flags in ({"clip_weights": False}, {"normalize_states": False, "scale_rewards": False}, {"rwr": True}):
-        cfg = AWRConfig(samples_per_iter=200, actor_steps=5, critic_steps=5, **flags)
+        cfg = replace(AWR_PAPER, samples_per_iter=200, actor_steps=5, critic_steps=5, **flags)
         trainer = Trainer(AWRAgent(collector.observation_space, collector.action_space, cfg), collector, tmp_path / str(len(flags)))
         row = trainer.iterate()
         assert np.isfinite(row["actor_loss"]) and np.isfinite(row["critic_loss"])
@@ -125,10 +126,10 @@ def test_exploration_std_anneals_with_the_samples_trained_on(tmp_path):
     """std 0.4 -> 0.1 over 600 samples of 300 per iteration: 0.4, then 0.25, then 0.1 and held; the log records it."""
     from awr_core.schedule import exploration_std
 
-    cfg = AWRConfig(samples_per_iter=300, actor_steps=5, critic_steps=5, test_every=100, test_episodes=1,
+    cfg = replace(AWR_PAPER, samples_per_iter=300, actor_steps=5, critic_steps=5, test_every=100, test_episodes=1,
                     action_std=0.4, action_std_final=0.1, action_std_anneal_samples=600)  # fmt: skip
     assert [exploration_std(cfg, s) for s in (0, 150, 600, 10**6)] == pytest.approx([0.4, 0.325, 0.1, 0.1])
-    assert exploration_std(AWRConfig(action_std=0.3), 10**6) == 0.3
+    assert exploration_std(replace(AWR_PAPER, action_std=0.3), 10**6) == 0.3
     collector = InProcessCollector([pendulum], seed=cfg.seed)
     trainer = Trainer(AWRAgent(collector.observation_space, collector.action_space, cfg), collector, tmp_path)
     trainer.train(Budget(samples=1200))

@@ -34,6 +34,7 @@ def test_train_writes_a_run_folder(tiny_run):
     # local workers sample while the learner updates by default, each stepping its environments as one batch
     assert "2 worker processes x 3 environments, asynchronous" in stdout
     assert "stopped: sample budget reached" in stdout
+    assert " | episodes " in stdout and " s, success " in stdout  # the live line: episode length in seconds, test success
     assert (run / "checkpoints" / "latest.pt").exists() and (run / "checkpoints" / "best.pt").exists()
     assert (run / "curve.png").stat().st_size > 1000
     config = json.loads((run / "config.json").read_text())
@@ -64,6 +65,43 @@ def test_eval_prints_table_and_json(tiny_run):
     assert len(data["per_episode"]) == 2 and all(e["seconds"] <= 1.0 + 1e-6 for e in data["per_episode"])
 
 
+def test_eval_scores_a_shipped_and_an_exported_controller(tiny_run, tmp_path):
+    """`imitate eval --motion CLIP` scores the controller shipped for the clip, `--policy X.onnx --motion CLIP` an
+    exported one; both print the same JSON as a run folder."""
+    run, _ = tiny_run
+    shipped = imitate("eval", "--motion", "walk.txt", "--episodes", "2", "--seconds", "1", "--json")
+    assert shipped.returncode == 0, shipped.stderr
+    data = json.loads(shipped.stdout)
+    assert "shipped controller humanoid-humanoid3d_walk" in data["controller"] and data["clip"] == "humanoid3d_walk.txt"
+    assert data["success_rate"] == 1.0 and data["fall_rate"] == 0.0 and data["normalized_return"] > 0.7  # the shipped walk holds 1 s
+    assert imitate("export", run, "-o", tmp_path / "tiny.onnx").returncode == 0
+    onnx = imitate("eval", "--policy", tmp_path / "tiny.onnx", "--motion", "walk.txt", "--episodes", "2", "--seconds", "1", "--json")
+    assert onnx.returncode == 0, onnx.stderr
+    exported, own = json.loads(onnx.stdout), json.loads(imitate("eval", run, "--episodes", "2", "--seconds", "1", "--json").stdout)
+    for key in ("normalized_return", "success_rate", "fall_rate"):  # the same policy through onnxruntime: the same episodes
+        assert abs(exported[key] - own[key]) < 1e-3, key
+    none = imitate("eval", "--motion", "backflip.txt")
+    assert none.returncode == 2 and "no controller ships for this clip" in none.stderr
+
+
+def test_a_run_folder_moved_elsewhere_still_evaluates_and_resumes(tiny_run, tmp_path):
+    """No path of the machine that trained it is stored: the clip travels in the folder as clip.txt."""
+    import shutil
+
+    run, _ = tiny_run
+    text = (run / "config.json").read_text()
+    assert "site-packages" not in text and str(run.parent) not in text and "clip_path" not in text
+    moved = tmp_path / "elsewhere" / "walk-copy"
+    shutil.copytree(run, moved)
+    assert (moved / "clip.txt").read_bytes() == (run / "clip.txt").read_bytes()
+    (moved / "clip.txt").write_text((moved / "clip.txt").read_text())  # still a clip of its own, not a link to the original
+    out = imitate("eval", moved.name, "--episodes", "1", "--seconds", "1", "--json", cwd=moved.parent)
+    assert out.returncode == 0, out.stderr
+    out = imitate("--resume", moved.name, "--budget", "300", cwd=moved.parent)
+    assert out.returncode == 0, out.stderr
+    assert "training humanoid on humanoid3d_walk.txt" in out.stdout or "resuming" in out.stdout
+
+
 def test_resume_continues_the_curve(tiny_run):
     run, _ = tiny_run
     out = imitate("--resume", run, "--budget", "300")
@@ -92,6 +130,15 @@ def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     assert out.returncode == 2, out.stdout + out.stderr
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("imitate: error:") and message in lines[0]
+    assert out.stderr.endswith("\n")  # the line ends as a line
+
+
+def test_a_binary_clip_is_one_line_naming_the_file(tmp_path):
+    clip = tmp_path / "photo.txt"
+    clip.write_bytes(bytes(range(256)) * 4)
+    out = imitate("motions", "--check", clip)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert out.stderr.count("\n") == 1 and str(clip) in out.stderr and "not a text file" in out.stderr
 
 
 def test_checkpoint_from_another_run_shape_is_refused(tiny_run, tmp_path):

@@ -1,12 +1,13 @@
 """The imitation environment: API, physics set-up, observation, actions, reward, failures."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from characters.config import EnvConfig, RewardConfig
+from characters.config import DEEPMIMIC_ENV, RewardConfig
 from characters.env import ImitationEnv, ReferenceMismatchError, pb
 from characters.layout import joint_layout
 from characters.observation import build_observation, observation_layout, reference_features
@@ -47,7 +48,7 @@ def test_gymnasium_checker_passes():
 def test_spaces_have_deepmimic_sizes(env):
     assert env.observation_space.shape == (197,)
     assert env.action_space.shape == (36,)
-    rel = ImitationEnv("humanoid", "run.txt", EnvConfig(action_mode="relative"))
+    rel = ImitationEnv("humanoid", "run.txt", replace(DEEPMIMIC_ENV, action_mode="relative"))
     assert rel.action_space.shape == (28,)
     rel.close()
 
@@ -95,7 +96,7 @@ def test_reset_matches_reference_and_random_start(env):
         assert min((c[8] for c in closest), default=1.0) >= 1e-3 - 1e-6
     assert len(starts) == 12
     assert 0.0 <= min(lifts) and max(lifts) > 0.01  # the run clip's feet reach ~6 cm below the ground
-    fixed = ImitationEnv("humanoid", "run.txt", EnvConfig(random_start=False))
+    fixed = ImitationEnv("humanoid", "run.txt", replace(DEEPMIMIC_ENV, random_start=False))
     assert fixed.reset(seed=1)[1]["start_time"] == 0.0
     fixed.close()
 
@@ -124,7 +125,7 @@ def test_links_allowed_on_the_ground_come_from_the_clip():
     assert allowed_ground_links(clearance, always, 0.04).tolist() == [True, True, False, True]
     expected = {"walk.txt": set(), "cartwheel.txt": {"right_wrist", "left_wrist"}, "crawl.txt": {"right_knee", "left_knee", "right_elbow"}}
     for clip, must in expected.items():
-        e = ImitationEnv("humanoid", clip, EnvConfig())
+        e = ImitationEnv("humanoid", clip, DEEPMIMIC_ENV)
         links = set(e.ground_contact_links())
         e.close()
         assert {"right_ankle", "left_ankle"} | must <= links, (clip, links)
@@ -150,8 +151,8 @@ def test_reset_self_check_names_character_and_clip(env, monkeypatch):
 
 
 def test_absolute_and_relative_actions_agree_on_the_reference():
-    a = ImitationEnv("humanoid", "walk.txt", EnvConfig(action_mode="absolute"))
-    r = ImitationEnv("humanoid", "walk.txt", EnvConfig(action_mode="relative"))
+    a = ImitationEnv("humanoid", "walk.txt", replace(DEEPMIMIC_ENV, action_mode="absolute"))
+    r = ImitationEnv("humanoid", "walk.txt", replace(DEEPMIMIC_ENV, action_mode="relative"))
     a.reset(seed=5)
     r.reset(seed=5)
     for _ in range(5):
@@ -164,7 +165,7 @@ def test_absolute_and_relative_actions_agree_on_the_reference():
 
 def test_action_maps_invert():
     rng = np.random.default_rng(0)
-    e = ImitationEnv("humanoid", "run.txt", EnvConfig(action_mode="relative"))
+    e = ImitationEnv("humanoid", "run.txt", replace(DEEPMIMIC_ENV, action_mode="relative"))
     ref = e.reference.state_at(0.3).pose.joints
     act = rng.uniform(-0.5, 0.5, 28)
     targets = e.actions.targets(act, ref)
@@ -173,7 +174,7 @@ def test_action_maps_invert():
     chest = quat_mul(ref[0:4], rotvec_to_quat(act[0:3]))
     assert np.allclose(np.abs(np.sum(targets[0:4] * chest)), 1.0)
     e.close()
-    e = ImitationEnv("humanoid", "run.txt", EnvConfig(action_mode="absolute"))
+    e = ImitationEnv("humanoid", "run.txt", replace(DEEPMIMIC_ENV, action_mode="absolute"))
     # DeepMimic normalization: the box centre is -offset, the half range 1/scale
     spec = get_character("humanoid")
     knee = spec.joints[3]
@@ -315,7 +316,7 @@ def test_observation_is_heading_and_position_invariant(env):
 
 def test_upcoming_clip_poses_in_the_observation():
     """clip+0 is the reference now: right after reset (character = clip) it repeats the pose block; clip+3 is ahead."""
-    e = ImitationEnv("humanoid", "walk.txt", EnvConfig(action_mode="relative", reference_obs_steps=(0, 3)))
+    e = ImitationEnv("humanoid", "walk.txt", replace(DEEPMIMIC_ENV, action_mode="relative", reference_obs_steps=(0, 3)))
     obs, _ = e.reset(seed=4)
     n = 15
     assert obs.shape == (197 + 2 * 7 * n,) == e.observation_space.shape
@@ -335,8 +336,8 @@ def test_upcoming_clip_poses_in_the_observation():
 
 def test_upcoming_clip_poses_of_chosen_links_are_the_full_blocks_rows():
     """reference_obs_links keeps the named links' rows of every upcoming-pose block, in link order; unknown names fail."""
-    full = ImitationEnv("humanoid", "walk.txt", EnvConfig(action_mode="relative", reference_obs_steps=(1, 4)))
-    some = ImitationEnv("humanoid", "walk.txt", EnvConfig(action_mode="relative", reference_obs_steps=(1, 4),
+    full = ImitationEnv("humanoid", "walk.txt", replace(DEEPMIMIC_ENV, action_mode="relative", reference_obs_steps=(1, 4)))
+    some = ImitationEnv("humanoid", "walk.txt", replace(DEEPMIMIC_ENV, action_mode="relative", reference_obs_steps=(1, 4),
                                                           reference_obs_links=("right_ankle", "root")))  # fmt: skip
     assert some.observation_space.shape == (197 + 2 * 2 * 7,)
     names = ["root", "chest", "neck", "right_hip", "right_knee", "right_ankle"] + [f"x{i}" for i in range(9)]
@@ -354,11 +355,11 @@ def test_upcoming_clip_poses_of_chosen_links_are_the_full_blocks_rows():
     full.close()
     some.close()
     with pytest.raises(ValueError, match="hand"):
-        ImitationEnv("humanoid", "walk.txt", EnvConfig(reference_obs_steps=(1,), reference_obs_links=("hand",)))
+        ImitationEnv("humanoid", "walk.txt", replace(DEEPMIMIC_ENV, reference_obs_steps=(1,), reference_obs_links=("hand",)))
 
 
 def test_time_limit_truncates_and_one_shot_clip_ends():
-    e = ImitationEnv("humanoid", "run.txt", EnvConfig(episode_seconds=0.2, pose_termination_m=0.0))
+    e = ImitationEnv("humanoid", "run.txt", replace(DEEPMIMIC_ENV, episode_seconds=0.2, pose_termination_m=0.0))
     e.reset(seed=0)
     steps = 0
     while True:
@@ -368,7 +369,7 @@ def test_time_limit_truncates_and_one_shot_clip_ends():
             break
     assert trunc and not term and steps == 6
     e.close()
-    kick = ImitationEnv("humanoid", "kick.txt", EnvConfig(random_start=False))
+    kick = ImitationEnv("humanoid", "kick.txt", replace(DEEPMIMIC_ENV, random_start=False))
     kick.reset(seed=0, options={"start_time": kick.clip.duration - 0.05})
     _, _, term, trunc, _ = kick.step(reference_action(kick))
     _, _, term2, trunc2, _ = kick.step(reference_action(kick))
@@ -400,7 +401,7 @@ def test_physics_blow_up_terminates_without_nan(env, caplog):
 
 
 def test_huge_speed_counts_as_blow_up():
-    e = ImitationEnv("humanoid", "run.txt", EnvConfig(max_body_speed=5.0))
+    e = ImitationEnv("humanoid", "run.txt", replace(DEEPMIMIC_ENV, max_body_speed=5.0))
     e.reset(seed=0)
     pb.resetBaseVelocity(e.body.body, [50.0, 0, 0], [0, 0, 0], physicsClientId=e.client)
     _, r, term, _, info = e.step(reference_action(e))
@@ -410,7 +411,7 @@ def test_huge_speed_counts_as_blow_up():
 
 @pytest.mark.parametrize("lookahead", [1, 2])
 def test_relative_actions_are_added_to_the_clip_pose_lookahead_steps_ahead(lookahead):
-    e = ImitationEnv("humanoid", "walk.txt", EnvConfig(action_mode="relative", relative_lookahead_steps=lookahead))
+    e = ImitationEnv("humanoid", "walk.txt", replace(DEEPMIMIC_ENV, action_mode="relative", relative_lookahead_steps=lookahead))
     e.reset(seed=2)
     sent = []
     send = e.body.set_pd_targets

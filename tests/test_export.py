@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +11,8 @@ import onnx
 import pytest
 
 from awr_core.agent import AWRAgent
-from awr_core.config import AWRConfig
-from characters.config import EnvConfig
+from awr_core.config import AWR_PAPER
+from characters.config import DEEPMIMIC_ENV
 from characters.env import ImitationEnv
 from characters.registry import get_character
 from imitate.contract import build_contract
@@ -24,7 +25,7 @@ def trained_like_agent(env, seed=0):
     """A small agent whose normalizer has seen real rollouts (the weights themselves are random). Its output layer
     starts small, so its actions lie inside the action bounds as a trained policy's do (>99.9% of them); at 0.5
     a fifth of DeepMimic's absolute actions would be up to 5 half-ranges outside, knee targets of tens of radians."""
-    agent = AWRAgent(env.observation_space, env.action_space, AWRConfig(actor_layers=(64, 32), critic_layers=(16,), seed=seed,
+    agent = AWRAgent(env.observation_space, env.action_space, replace(AWR_PAPER, actor_layers=(64, 32), critic_layers=(16,), seed=seed,
                                                                         init_output_scale=0.1))  # fmt: skip
     obs = rollout_observations(env, agent, 400, seed=seed)
     agent.obs_norm.update(obs)
@@ -44,7 +45,7 @@ def rollout_observations(env, agent, n, seed):
 
 @pytest.fixture(scope="module", params=["absolute", "relative"])
 def exported(request, tmp_path_factory):
-    env = ImitationEnv("humanoid", "walk.txt", EnvConfig(action_mode=request.param, episode_seconds=10))
+    env = ImitationEnv("humanoid", "walk.txt", replace(DEEPMIMIC_ENV, action_mode=request.param, episode_seconds=10))
     agent = trained_like_agent(env)
     spec = get_character("humanoid")
     contract = build_contract(spec, env.config, link_names(env), "humanoid3d_walk.txt", 197, env.action_space.shape[0])

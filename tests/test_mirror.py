@@ -1,13 +1,16 @@
 """The task's mirror image (characters.mirror): the mirrored character, acting with the mirrored
 action, is the character half a cycle later in the clip; and AWR learns from such images."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from characters.config import EnvConfig
+from awr_core.config import AWR_PAPER
+from characters.config import DEEPMIMIC_ENV
 from characters.env import ImitationEnv
 
-CONFIG = EnvConfig(action_mode="relative", reference_obs_steps=(1, 4), reference_obs_links=("root",))
+CONFIG = replace(DEEPMIMIC_ENV, action_mode="relative", reference_obs_steps=(1, 4), reference_obs_links=("root",))
 
 
 def test_walk_and_run_are_their_own_mirror_images_half_a_cycle_later():
@@ -46,7 +49,7 @@ def test_the_mirror_twice_is_the_identity():
 
 @pytest.mark.parametrize("mode, clip", [("relative", "walk.txt"), ("absolute", "run.txt")])
 def test_the_mirrored_character_with_the_mirrored_action_is_the_character_half_a_cycle_later(mode, clip):
-    config = EnvConfig(action_mode=mode, reference_obs_steps=(1, 4), reference_obs_links=("root",))
+    config = replace(DEEPMIMIC_ENV, action_mode=mode, reference_obs_steps=(1, 4), reference_obs_links=("root",))
     env, later = ImitationEnv("humanoid", clip, config), ImitationEnv("humanoid", clip, config)
     m = env.mirror_map()
     duration, frame = env.clip.duration, env.clip.durations[0]
@@ -85,7 +88,6 @@ def test_awr_learns_the_mirror_image_of_what_it_saw():
 
     from awr_core.agent import AWRAgent
     from awr_core.buffer import Path
-    from awr_core.config import AWRConfig
 
     class Flip:
         def observation(self, obs: np.ndarray) -> np.ndarray:
@@ -100,7 +102,7 @@ def test_awr_learns_the_mirror_image_of_what_it_saw():
     x = rng.uniform(0.5, 1.5, (256, 1)).astype(np.float32)
     means = {}
     for mirror in (False, True):
-        cfg = AWRConfig(actor_layers=(32,), critic_layers=(32,), optimizer="adam", actor_lr=3e-3, critic_lr=3e-3, batch_size=64,
+        cfg = replace(AWR_PAPER, actor_layers=(32,), critic_layers=(32,), optimizer="adam", actor_lr=3e-3, critic_lr=3e-3, batch_size=64,
                         actor_steps=300, critic_steps=50, samples_per_iter=256, action_std=0.2, mirror=mirror)  # fmt: skip
         agent = AWRAgent(obs_space, act_space, cfg, Flip() if mirror else None)
         agent.remember(Path(x, np.full((256, 1), 0.5, np.float32), np.ones(256), x[-1], terminal=False))
@@ -119,15 +121,14 @@ def test_awr_refuses_to_learn_from_mirror_images_it_was_not_given():
 
     from awr_core.agent import AWRAgent
     from awr_core.buffer import Path
-    from awr_core.config import AWRConfig
 
-    agent = AWRAgent(gym.spaces.Box(-1, 1, (1,)), gym.spaces.Box(-1, 1, (1,)), AWRConfig(mirror=True))
+    agent = AWRAgent(gym.spaces.Box(-1, 1, (1,)), gym.spaces.Box(-1, 1, (1,)), replace(AWR_PAPER, mirror=True))
     with pytest.raises(ValueError, match="no mirror"):
         agent.remember(Path(np.zeros((4, 1), np.float32), np.zeros((4, 1), np.float32), np.ones(4), np.zeros(1, np.float32), terminal=True))
 
 
 def test_the_upcoming_poses_of_every_link_mirror_too():
-    config = EnvConfig(action_mode="relative", reference_obs_steps=(1, 4))  # clip+K blocks of all 15 links
+    config = replace(DEEPMIMIC_ENV, action_mode="relative", reference_obs_steps=(1, 4))  # clip+K blocks of all 15 links
     env, later = ImitationEnv("humanoid", "walk.txt", config), ImitationEnv("humanoid", "walk.txt", config)
     m = env.mirror_map()
     for t in (0.1, 0.3, 0.45):

@@ -1,12 +1,14 @@
 """Batch RL: record a dataset from a demo policy, then learn from it with no new samples."""
 
+from dataclasses import replace
+
 import gymnasium as gym
 import numpy as np
 
 from awr_core import dataset
 from awr_core.agent import AWRAgent
 from awr_core.collector import InProcessCollector
-from awr_core.config import AWRConfig
+from awr_core.config import AWR_PAPER
 from awr_core.offline import train_offline
 
 
@@ -45,7 +47,7 @@ def test_record_save_load_round_trip(tmp_path):
 def test_awr_learns_from_a_static_dataset(tmp_path):
     data = dataset.record([pendulum], demo_policy, 20_000, seed=2)
     evaluator = InProcessCollector([pendulum], seed=3)
-    cfg = AWRConfig(optimizer="adam", actor_lr=1e-3, critic_lr=1e-3, samples_per_iter=1000, actor_steps=200, critic_steps=200,
+    cfg = replace(AWR_PAPER, optimizer="adam", actor_lr=1e-3, critic_lr=1e-3, samples_per_iter=1000, actor_steps=200, critic_steps=200,
                     gamma=0.95, test_episodes=6, normalizer_samples=20_000)  # fmt: skip
     agent = AWRAgent(evaluator.observation_space, evaluator.action_space, cfg)
     rows = train_offline(agent, data, iterations=40, run_dir=tmp_path, evaluator=evaluator, test_every=20)

@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import time
+from dataclasses import replace
 
 import gymnasium as gym
 import numpy as np
@@ -17,10 +18,10 @@ import pytest
 
 from awr_core.agent import AWRAgent
 from awr_core.collector import InProcessCollector, ProcessCollector, RayCollector
-from awr_core.config import AWRConfig
+from awr_core.config import AWR_PAPER
 from awr_core.trainer import Trainer
 
-CONFIG = AWRConfig(optimizer="adam", actor_lr=1e-3, critic_lr=1e-3, samples_per_iter=400, actor_steps=20, critic_steps=20,
+CONFIG = replace(AWR_PAPER, optimizer="adam", actor_lr=1e-3, critic_lr=1e-3, samples_per_iter=400, actor_steps=20, critic_steps=20,
                    actor_layers=(32, 32), critic_layers=(32, 32), normalizer_samples=5_000,
                    test_every=2, test_episodes=2, seed=3)  # fmt: skip
 TIMING = {"wall_time_h", "sample_seconds", "update_seconds", "samples_per_second"}

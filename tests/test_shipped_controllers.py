@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from imitate.shipped import CHECK_EPISODES, CHECK_SECONDS, check_controller, find_shipped, list_shipped, recorded_check
+from imitate.evaluation import check_shipped
+from imitate.shipped import CHECK_EPISODES, CHECK_SECONDS, find_shipped, list_shipped, recorded_check
 
 SHIPPED = list_shipped()
 
@@ -21,7 +22,7 @@ def test_walk_and_run_controllers_are_shipped_with_their_records():
         record = json.loads((folder / "eval.json").read_text())
         assert record["check"]["episodes"] == CHECK_EPISODES and record["check"]["seconds"] == CHECK_SECONDS
         assert {"normalized_return", "fall_rate", "success_rate", "body_pos_err_m"} <= record["full"].keys()
-        assert record["command"].startswith("python bench/ship_controller.py")
+        assert record["command"].startswith("python -m tools.ship_controller")
     walk = next(p for p in SHIPPED if p.name == "humanoid-humanoid3d_walk")
     assert find_shipped("humanoid", "humanoid3d_walk.txt") == walk / "controller.onnx"
     assert find_shipped("humanoid", "humanoid3d_backflip.txt") is None
@@ -30,7 +31,7 @@ def test_walk_and_run_controllers_are_shipped_with_their_records():
 @pytest.mark.parametrize("folder", SHIPPED, ids=[p.name for p in SHIPPED])
 def test_shipped_controller_still_meets_its_recorded_check(folder):
     recorded = recorded_check(folder)
-    now = check_controller(folder)
+    now = check_shipped(folder)
     assert now["normalized_return"] >= recorded["normalized_return"] - 0.02
     assert now["episode_seconds"] >= recorded["episode_seconds"] - 0.2
     assert now["fall_rate"] <= recorded["fall_rate"] + 1e-9

@@ -2,13 +2,14 @@
 
 import subprocess
 import sys
+from dataclasses import replace
 
 import imageio.v2 as imageio
 import pytest
 
 from awr_core.agent import AWRAgent
-from awr_core.config import AWRConfig
-from characters.config import EnvConfig
+from awr_core.config import AWR_PAPER
+from characters.config import DEEPMIMIC_ENV, EnvConfig
 from characters.env import ImitationEnv
 from characters.registry import get_character
 from imitate.contract import build_contract
@@ -20,8 +21,8 @@ NO_TORCH = "import sys; sys.modules['torch'] = None; from imitate.cli import mai
 
 @pytest.fixture(scope="module")
 def controller(tmp_path_factory):
-    env = ImitationEnv("humanoid", "walk.txt", EnvConfig(action_mode="relative"))
-    agent = AWRAgent(env.observation_space, env.action_space, AWRConfig(actor_layers=(32,), critic_layers=(8,)))
+    env = ImitationEnv("humanoid", "walk.txt", replace(DEEPMIMIC_ENV, action_mode="relative"))
+    agent = AWRAgent(env.observation_space, env.action_space, replace(AWR_PAPER, actor_layers=(32,), critic_layers=(8,)))
     contract = build_contract(get_character("humanoid"), env.config, link_names(env), "humanoid3d_walk.txt", 197, 28)
     path = tmp_path_factory.mktemp("ctl") / "walk.onnx"
     export_onnx(agent.policy_weights(), env.actions, contract, path)
@@ -104,25 +105,22 @@ print(f"worst {worst:.3g}")
 """
 
 
-@pytest.mark.parametrize("close_seam", [False, True])
-def test_game_loop_example_builds_the_environments_observation(tmp_path, close_seam):
+def test_game_loop_example_builds_the_environments_observation(tmp_path):
     """The example's observation (DeepMimic's state and the clip+K blocks, from the clip it loads itself) is the
     environment's, value for value, for a controller that observes the clip's upcoming root (exported here: an
-    untrained policy will do), with the clip's seam as shipped and closed."""
+    untrained policy will do)."""
     from pathlib import Path
 
     from awr_core.agent import AWRAgent
-    from awr_core.config import AWRConfig
-    from characters.config import EnvConfig
     from characters.env import ImitationEnv
     from characters.registry import get_character
     from imitate.contract import build_contract
     from imitate.imitation import link_names
     from imitate.onnx_export import export_onnx
 
-    config = EnvConfig(action_mode="relative", reference_obs_steps=(1, 4), reference_obs_links=("root",), close_seam=close_seam)
+    config = EnvConfig()  # the defaults: relative actions, the clip's root ahead
     env = ImitationEnv("humanoid", "walk.txt", config)
-    agent = AWRAgent(env.observation_space, env.action_space, AWRConfig(actor_layers=(32,), critic_layers=(8,)))
+    agent = AWRAgent(env.observation_space, env.action_space, replace(AWR_PAPER, actor_layers=(32,), critic_layers=(8,)))
     contract = build_contract(get_character("humanoid"), config, link_names(env), "humanoid3d_walk.txt",
                               env.observation_space.shape[0], env.action_space.shape[0])  # fmt: skip
     model = tmp_path / "walk.onnx"

@@ -1,17 +1,18 @@
 """Batched environments in worker processes: same results as in-process, failures reported."""
 
 import os
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from awr_core.vector import SubprocVectorEnv, SyncVectorEnv, VectorEnvError, default_num_envs
-from characters.config import EnvConfig
+from characters.config import DEEPMIMIC_ENV, EnvConfig
 from characters.factory import ImitationEnvFactory
 
 
 def factories(n, motion="run.txt"):
-    return [ImitationEnvFactory("humanoid", motion, EnvConfig(episode_seconds=0.5)) for _ in range(n)]
+    return [ImitationEnvFactory("humanoid", motion, replace(DEEPMIMIC_ENV, episode_seconds=0.5)) for _ in range(n)]
 
 
 def test_subprocess_matches_in_process():
@@ -58,8 +59,8 @@ def test_dead_worker_is_reported_not_hung():
 
 
 @pytest.mark.parametrize("motion,config", [
-    ("run.txt", EnvConfig(episode_seconds=0.5)),  # absolute actions, short episodes: auto-resets on the way
-    ("walk.txt", EnvConfig(action_mode="relative", relative_lookahead_steps=2, reference_obs_steps=(1, 4), episode_seconds=0.6)),
+    ("run.txt", replace(DEEPMIMIC_ENV, episode_seconds=0.5)),  # absolute actions, short episodes: auto-resets on the way
+    ("walk.txt", EnvConfig(episode_seconds=0.6)),  # the defaults: relative actions two steps ahead, the clip's root ahead
 ])  # fmt: skip
 def test_a_batch_steps_like_its_environments_one_by_one(motion, config):
     """ImitationVectorEnv runs the numpy work of K environments in one pass: the same observations,
@@ -114,7 +115,7 @@ def test_a_batch_of_resets_starts_each_episode_as_its_own_reset_does():
     time and infos its own reset at that start time gives (to rounding), and the clip ahead is in both."""
     from characters.env import ImitationEnv, start_episodes
 
-    config = EnvConfig(action_mode="relative", reference_obs_steps=(1, 4))
+    config = replace(DEEPMIMIC_ENV, action_mode="relative", reference_obs_steps=(1, 4))
     starts = np.array([0.0, 0.31, 0.77])
     batch = [ImitationEnv("humanoid", "run.txt", config) for _ in starts]
     alone = ImitationEnv("humanoid", "run.txt", config)

@@ -5,13 +5,14 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import imageio.v2 as imageio
 import numpy as np
 import pytest
 
-from characters.config import EnvConfig
+from characters.config import DEEPMIMIC_ENV
 from characters.env import ImitationEnv, pb
 from viewer.camera import TrackingCamera
 from viewer.player import Player
@@ -21,7 +22,7 @@ EXE = Path(sys.executable).with_name("imitate")
 
 
 def env_with_ghost(**kw):
-    return ImitationEnv("humanoid", "run.txt", EnvConfig(episode_seconds=30), ghost=True, egl=kw.get("egl", True))
+    return ImitationEnv("humanoid", "run.txt", replace(DEEPMIMIC_ENV, episode_seconds=30), ghost=True, egl=kw.get("egl", True))
 
 
 def test_mp4_reads_back_with_frames_size_fps_and_the_character(tmp_path):

@@ -45,10 +45,7 @@ class Player:
         """One control step (1/control_hz s of simulated time)."""
         env = self.env
         if self.policy is None:
-            env.time += 1.0 / env.config.control_hz
-            ref = env.reference.state_at(env.time)
-            env.body.set_pose(ref.pose, ref.velocity)
-            env._place_ghost(ref)
+            env.pose_as_clip(env.time + 1.0 / env.config.control_hz)
             self.info = {"time": env.time}
         else:
             self.obs, _, terminated, truncated, self.info = env.step(self.policy(self.obs, env.action_base_pose()))
@@ -92,7 +89,7 @@ class Player:
     def overlay_lines(self) -> list[str]:
         env, info = self.env, self.info
         lines = [
-            f"t {env.time:6.2f} s   phase {env._phase():.2f}   speed x{self.speed:g}{'   PAUSED' if self.paused else ''}",
+            f"t {env.time:6.2f} s   phase {env.phase:.2f}   speed x{self.speed:g}{'   PAUSED' if self.paused else ''}",
             f"falls {self.falls}   episodes {self.episodes}",
         ]
         terms = info.get("reward_terms")

@@ -60,6 +60,7 @@ def record(
     fps = env.config.control_hz
     total = int(round(seconds * fps))
     obs, _ = env.reset(seed=seed, options={"start_time": 0.0})
+    start_time = env.time
     frames: list[np.ndarray] = []
     writer = None
     if out.suffix.lower() == ".mp4":
@@ -68,15 +69,13 @@ def record(
     start = time.perf_counter()
     try:
         for i in range(total):
-            ref = env.reference.state_at(env.time)
-            if env.ghost is not None:
-                if side_by_side:
-                    env.ghost_offset = _beside(ref.pose.root_quat)
-                env._place_ghost(ref)
+            ref = env.reference.state_at(start_time + i / fps if policy is None else env.time)
+            if side_by_side:
+                env.ghost_offset = _beside(ref.pose.root_quat)
             if policy is None:
-                env.body.set_pose(ref.pose, ref.velocity)  # kinematic playback of the clip
-                env.time += 1.0 / fps
+                env.pose_as_clip(start_time + i / fps)  # kinematic playback of the clip (and the ghost)
             else:
+                env.place_ghost(ref)
                 obs, _, terminated, truncated, info = env.step(policy(obs, env.action_base_pose()))
                 if terminated:
                     falls += 1

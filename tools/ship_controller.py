@@ -5,7 +5,7 @@ Writes imitate/controllers/<character>-<clip stem>/: controller.onnx + controlle
 the full `imitate eval` of the run (10 deterministic episodes of 20 s) and the short
 check that tests/test_shipped_controllers.py repeats through the ONNX controller.
 
-  python bench/ship_controller.py runs/walk-look1 [--checkpoint best]
+  python -m tools.ship_controller RUN [--checkpoint best]
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from imitate.eval_cmd import evaluate_run  # noqa: E402
-from imitate.run_folder import read_config  # noqa: E402
-from imitate.shipped import CHECK_EPISODES, CHECK_SECONDS, check_controller, shipped_dir  # noqa: E402
+from imitate.eval_cmd import evaluate
+from imitate.evaluation import check_shipped
+from imitate.run_folder import read_config
+from imitate.shipped import CHECK_EPISODES, CHECK_SECONDS, shipped_dir
 
 
 def hardware() -> str:
@@ -46,20 +45,19 @@ def main() -> None:
     ap.add_argument("--episodes", type=int, default=10)
     args = ap.parse_args()
     config = read_config(args.run_dir)
-    out = shipped_dir(config.character, Path(config.clip_path).name)
+    out = shipped_dir(config.character, config.clip_name)
     out.mkdir(parents=True, exist_ok=True)
     exe = Path(sys.executable).with_name("imitate")
     subprocess.run([str(exe), "export", str(args.run_dir), "-o", str(out / "controller.onnx"), "--checkpoint", args.checkpoint], check=True)
     for name in ("config.json", "log.csv", "curve.png"):
         if (args.run_dir / name).exists():
             shutil.copy(args.run_dir / name, out / name)
-    full = evaluate_run(args.run_dir, args.episodes, None, args.checkpoint, seed=0)
+    full = evaluate(args.run_dir, None, None, None, args.episodes, checkpoint=args.checkpoint)
     full.pop("per_episode")
-    full["run"] = args.run_dir.name
-    full["checkpoint"] = Path(full["checkpoint"]).name
-    check = check_controller(out)
+    full["controller"] = f"{args.checkpoint}.pt"
+    check = check_shipped(out)
     record = {
-        "command": " ".join(["python", *sys.argv]),
+        "command": " ".join(["python -m tools.ship_controller", *sys.argv[1:]]),
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "hardware": hardware(),
         "full": full,

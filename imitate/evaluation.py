@@ -1,0 +1,73 @@
+"""Scoring a controller: deterministic episodes of any policy source, one loop for every caller.
+
+`imitate eval` (a run folder, a shipped controller, an ONNX file), the shipped-controller test and the
+benchmarks all score through `run_episodes` and `summarize`: episodes start at random times of the clip
+(seeded, so the same seed gives the same episodes) or at given times, actions are deterministic, and an
+episode succeeds when it does not fall and its mean body-position error stays under 0.5 m.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from characters.env import ImitationEnv
+from imitate.defaults import SUCCESS_BODY_ERROR_M
+from imitate.imitation import INFO_KEYS
+from imitate.policy_source import Source
+from imitate.shipped import CHECK_EPISODES, CHECK_SECONDS
+
+
+def run_episodes(source: Source, episodes: int, seed: int = 0, seconds: float | None = None,
+                 start_times: Sequence[float] | None = None) -> list[dict]:  # fmt: skip
+    """`episodes` deterministic episodes of source.policy on its clip and environment (episode i seeded with
+    seed + i; starting at start_times[i] when given, else at a random time of the clip), each scored as a dict:
+    normalized_return, steps, seconds, fell, success and the mean of each INFO_KEYS tracking error."""
+    if source.policy is None:
+        raise ValueError(f"{source.label}: no policy to score")
+    config = source.env if seconds is None else replace(source.env, episode_seconds=seconds)
+    env = ImitationEnv(source.character, source.clip_path, config)
+    out = []
+    try:
+        for i in range(episodes):
+            options = None if start_times is None else {"start_time": float(start_times[i])}
+            obs, _ = env.reset(seed=seed + i, options=options)
+            total, steps, sums, counts = 0.0, 0, dict.fromkeys(INFO_KEYS, 0.0), dict.fromkeys(INFO_KEYS, 0)
+            while True:
+                obs, reward, terminated, truncated, info = env.step(source.policy(obs, env.action_base_pose()))
+                total, steps = total + reward, steps + 1
+                for key in INFO_KEYS:
+                    if key in info:
+                        sums[key] += info[key]
+                        counts[key] += 1
+                if terminated or truncated:
+                    break
+            means = {k: sums[k] / counts[k] if counts[k] else float("nan") for k in INFO_KEYS}
+            out.append({"normalized_return": total / steps, "steps": steps, "seconds": steps / config.control_hz,
+                        "fell": bool(terminated), "success": bool(not terminated and means["body_pos_err_m"] < SUCCESS_BODY_ERROR_M),
+                        **means})  # fmt: skip
+    finally:
+        env.close()
+    return out
+
+
+def summarize(per_episode: list[dict]) -> dict:
+    """Means over episodes: normalized_return, episode_seconds_mean, fall_rate, success_rate and the tracking errors."""
+    mean = lambda key: float(np.mean([e[key] for e in per_episode]))  # noqa: E731
+    return {"episodes": len(per_episode), "normalized_return": mean("normalized_return"), "episode_seconds_mean": mean("seconds"),
+            "fall_rate": mean("fell"), "success_rate": mean("success"), **{k: mean(k) for k in INFO_KEYS}}  # fmt: skip
+
+
+def check_shipped(folder) -> dict[str, float]:
+    """The shipped controller's short deterministic check (tests/test_shipped_controllers.py repeats it):
+    CHECK_EPISODES episodes of up to CHECK_SECONDS from evenly spaced times of the clip, driven by its ONNX
+    controller alone. Returns mean normalized return, mean episode seconds and fall rate."""
+    from imitate.policy_source import from_onnx
+
+    source = from_onnx(folder / "controller.onnx", None, None)
+    duration = ImitationEnv(source.character, source.clip_path, source.env).clip.duration
+    starts = [i * duration / CHECK_EPISODES for i in range(CHECK_EPISODES)]
+    s = summarize(run_episodes(source, CHECK_EPISODES, seed=0, seconds=CHECK_SECONDS, start_times=starts))
+    return {"normalized_return": s["normalized_return"], "episode_seconds": s["episode_seconds_mean"], "fall_rate": s["fall_rate"]}
