@@ -28,7 +28,7 @@ from motions.rotations import quat_angle, quat_conj, quat_mul, rotvec_to_quat, y
 
 @pytest.fixture(scope="module")
 def env():
-    e = ImitationEnv("humanoid", "run.txt")
+    e = ImitationEnv("humanoid", "run.txt", DEEPMIMIC_ENV)  # DeepMimic's task: its 197 observations, absolute actions
     yield e
     e.close()
 
@@ -64,7 +64,7 @@ def test_physics_settings(env):
 
 def test_same_seed_same_episode():
     def rollout(seed):
-        e = ImitationEnv("humanoid", "run.txt")
+        e = ImitationEnv("humanoid", "run.txt", DEEPMIMIC_ENV)
         obs, _ = e.reset(seed=seed)
         rng = np.random.default_rng(seed)
         out = [obs]
@@ -378,7 +378,7 @@ def test_time_limit_truncates_and_one_shot_clip_ends():
 
 
 def test_falling_terminates_with_zero_reward():
-    e = ImitationEnv("humanoid", "run.txt")
+    e = ImitationEnv("humanoid", "run.txt", DEEPMIMIC_ENV)
     e.reset(seed=0)
     limp = np.zeros(36)  # absolute zero action: knees and elbows half bent, the character collapses
     for _ in range(200):

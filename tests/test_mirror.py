@@ -116,15 +116,17 @@ def test_awr_learns_the_mirror_image_of_what_it_saw():
     assert means[False] > 0.0, means
 
 
-def test_awr_refuses_to_learn_from_mirror_images_it_was_not_given():
+def test_awr_learns_without_mirror_images_when_the_task_has_no_symmetry():
+    """AWRConfig.mirror (on by default) uses the task's symmetry where one is given; without one an agent
+    learns from its own samples alone: 4 states, not 8, reach the normalizer."""
     import gymnasium as gym
 
     from awr_core.agent import AWRAgent
     from awr_core.buffer import Path
 
     agent = AWRAgent(gym.spaces.Box(-1, 1, (1,)), gym.spaces.Box(-1, 1, (1,)), replace(AWR_PAPER, mirror=True))
-    with pytest.raises(ValueError, match="no mirror"):
-        agent.remember(Path(np.zeros((4, 1), np.float32), np.zeros((4, 1), np.float32), np.ones(4), np.zeros(1, np.float32), terminal=True))
+    agent.remember(Path(np.zeros((4, 1), np.float32), np.zeros((4, 1), np.float32), np.ones(4), np.zeros(1, np.float32), terminal=True))
+    assert agent.obs_norm.count == 4
 
 
 def test_the_upcoming_poses_of_every_link_mirror_too():
