@@ -21,6 +21,8 @@ from awr_core.schedule import exploration_std
 LATEST = "latest.pt"
 BEST = "best.pt"
 
+INTERRUPTED = "interrupted (Ctrl-C); latest checkpoint saved"  # what `train` returns when stopped by a signal
+
 
 def summarize(records: list[EpisodeRecord], prefix: str, success: Callable[[EpisodeRecord], bool] | None = None) -> dict[str, float]:
     """Mean return, length, failure rate, info means and (given a test) success rate of a set of episodes."""
@@ -155,4 +157,4 @@ class Trainer:
                     return f"time budget reached ({(time.perf_counter() - start_time) / 60:.1f} min)"
         except KeyboardInterrupt:
             self.save(LATEST)
-            return "interrupted (Ctrl-C); latest checkpoint saved"
+            return INTERRUPTED

@@ -30,6 +30,7 @@ CLIPS = ("walk", "run", "jump", "kick", "punch", "crawl", "dance_a", "dance_b",
          "cartwheel", "spinkick", "backflip", "spin", "roll", "getup_facedown", "getup_faceup")  # fmt: skip
 HARD = {"backflip", "cartwheel", "spin", "spinkick", "roll", "getup_facedown", "getup_faceup"}
 SUCCESS_BAR = 0.9
+BUDGET_HOURS = 4.0  # imitate's default cap
 DONE = "library_done.json"  # written beside a run when its training ended by itself (bar or budget)
 EVAL = "eval30.json"
 
@@ -43,8 +44,12 @@ def imitate_exe() -> str:
 
 
 def train_command(clip: str, run: Path) -> list[str]:
-    if (run / "config.json").exists() and (run / "checkpoints" / "latest.pt").exists():
-        return [imitate_exe(), "--resume", str(run)]
+    """A new run with the defaults, or the run resumed with what is left of its 4 hours (a resumed run's
+    budget counts from the resume)."""
+    last = last_row(run / "log.csv")
+    if (run / "config.json").exists() and (run / "checkpoints" / "latest.pt").exists() and last:
+        left_min = max(1.0, BUDGET_HOURS * 60 - float(last["wall_time_h"]) * 60)
+        return [imitate_exe(), "--resume", str(run), "--budget", f"{left_min:.0f}min"]
     return [imitate_exe(), "--motion", f"{clip}.txt", "--character", "humanoid", "--out", str(run)]
 
 
@@ -96,7 +101,7 @@ def sweep(clips: list[str], root: Path, parallel: int) -> None:
                 continue
             del running[clip]
             run = root / clip
-            if proc.returncode == 0:
+            if proc.returncode == 0:  # it stopped by itself, at the bar or its budget (130: interrupted)
                 (run / DONE).write_text(json.dumps({"finished": time.strftime("%Y-%m-%d %H:%M")}) + "\n")
                 evaluate(run)
                 print(f"{clip}: done", flush=True)

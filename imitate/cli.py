@@ -6,9 +6,11 @@ import argparse
 import sys
 
 from characters import UnknownCharacterError
-from imitate import __version__, eval_cmd, export_cmd, motions_cmd, play_cmd, render_cmd, train_cmd
+from imitate import __version__, convert_cmd, eval_cmd, export_cmd, motions_cmd, play_cmd, render_cmd, train_cmd
 from imitate.errors import EXIT_USAGE, UserError
 from motions import ClipError
+from motions.bvh import BvhError
+from motions.skeletons import SkeletonError
 
 SUBCOMMANDS = ("train", "eval", "motions")
 
@@ -27,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     render_cmd.add_parser(sub)
     play_cmd.add_parsers(sub)
     motions_cmd.add_parser(sub)
+    convert_cmd.add_parser(sub)
     return parser
 
 
@@ -41,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args.func(args) or 0)
-    except (ClipError, UnknownCharacterError, UserError) as exc:
+    except (ClipError, BvhError, SkeletonError, UnknownCharacterError, UserError) as exc:
         print(f"imitate: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -8,3 +8,4 @@ class UserError(Exception):
 
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # stopped by Ctrl-C or SIGTERM after saving: resume to continue

@@ -12,6 +12,7 @@ import numpy as np
 from characters.config import DEEPMIMIC_ENV, EnvConfig
 from characters.registry import get_character
 from imitate.errors import UserError
+from imitate.motion_input import is_bvh, resolve_motion
 from imitate.options import from_jsonable
 from imitate.shipped import find_shipped
 from motions import load_clip, resolve_clip
@@ -58,7 +59,7 @@ def from_onnx(path: Path, motion: str | None, character: str | None) -> Source:
     if name != controller.character:
         raise UserError(f"{path}: controller is for character {controller.character!r}, not {name!r}")
     spec = get_character(name)
-    clip_path = resolve_clip(motion or str(c["clip"]), spec.clip_prefix)
+    clip_path = resolve_motion(motion or str(c["clip"]), spec)
     load_clip(clip_path, spec.joint_dofs, spec.name)
     if "env_config" in c:  # the environment the controller was trained in, field for field
         env = from_jsonable(EnvConfig, c["env_config"])
@@ -73,7 +74,7 @@ def from_onnx(path: Path, motion: str | None, character: str | None) -> Source:
 
 def clip_only(motion: str, character: str) -> Source:
     spec = get_character(character)
-    clip_path = resolve_clip(motion, spec.clip_prefix)
+    clip_path = resolve_motion(motion, spec)
     load_clip(clip_path, spec.joint_dofs, spec.name)
     return Source(spec.name, str(clip_path), EnvConfig(), None, f"{clip_path.name} (reference motion)")
 
@@ -90,7 +91,7 @@ def resolve_source(run_dir: Path | None, policy: Path | None, motion: str | None
     if motion is None:
         raise UserError("nothing to show: give a run folder, --policy FILE.onnx, or --motion CLIP")
     name = character or "humanoid"
-    shipped = None if reference else find_shipped(name, resolve_clip(motion, get_character(name).clip_prefix).name)
+    shipped = None if reference or is_bvh(motion) else find_shipped(name, resolve_clip(motion, get_character(name).clip_prefix).name)
     if shipped is not None:
         source = from_onnx(shipped, motion, name)
         return replace(source, label=f"shipped controller {shipped.parent.name}")

@@ -15,11 +15,12 @@ from characters.registry import get_character
 from imitate.budget import describe, parse_budget
 from imitate.curves import plot_curve
 from imitate.defaults import BAR_NORMALIZED_RETURN, BAR_SUCCESS_RATE, DEFAULT_BUDGET, DEFAULT_ENVS_PER_WORKER
-from imitate.errors import UserError
+from imitate.errors import EXIT_INTERRUPTED, UserError
 from imitate.imitation import BACKENDS, default_asynchronous, default_envs
+from imitate.motion_input import is_bvh, resolve_motion
 from imitate.options import add_config_options, config_from_args
 from imitate.run_folder import RunConfig, new_run_dir, read_config, write_config
-from motions import load_clip, resolve_clip
+from motions import load_clip
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -29,7 +30,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Train a physics-based character to imitate a motion clip with AWR. "
         "Writes a run folder (config.json, checkpoints/, log.csv, curve.png) that eval, play, render and export read.",
     )
-    p.add_argument("--motion", help="clip: a file path or a shipped name such as run.txt (see `imitate motions`)")
+    p.add_argument("--motion", help="clip: a file path or a shipped name such as run.txt (see `imitate motions`), "
+                   "or a BVH file, converted for the character (`imitate convert`)")
+    p.add_argument("--map", default=None, help="with a BVH file: JSON mapping roles to its joint names, for a skeleton not recognised")
     p.add_argument("--character", default="humanoid", help="character to train (default: humanoid)")
     p.add_argument("--budget", default=None, help=f"samples (5M, 200k) or wall time (2h, 30min); default {DEFAULT_BUDGET} as a cap")
     p.add_argument("--until-bar", action=argparse.BooleanOptionalAction, default=True,
@@ -60,7 +63,7 @@ def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
     if not args.motion:
         raise UserError("--motion is required (a clip file or a shipped name such as run.txt; see `imitate motions`)")
     spec = get_character(args.character)
-    clip_path = resolve_clip(args.motion, spec.clip_prefix)
+    clip_path = resolve_motion(args.motion, spec, args.map)
     load_clip(clip_path, spec.joint_dofs, spec.name)  # refuse a bad clip before anything starts
     reward = config_from_args(RewardConfig, RewardConfig(), args, prefix="reward_")
     try:
@@ -75,12 +78,13 @@ def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
         if isinstance(reason, str):
             print(f"imitate: no mirror images ({reason})")
             awr = replace(awr, mirror=False)
-    run_dir = args.out or new_run_dir(Path("runs"), spec.name, clip_path.name)
+    name = Path(args.motion).stem + ".txt" if is_bvh(args.motion) else clip_path.name
+    run_dir = args.out or new_run_dir(Path("runs"), spec.name, name)
     if (run_dir / "config.json").exists():
         raise UserError(f"{run_dir}: already holds a run; use --resume {run_dir} to continue it")
     envs = args.envs or default_envs(args.backend, args.asynchronous)
     per_worker = args.envs_per_worker or DEFAULT_ENVS_PER_WORKER
-    return run_dir, RunConfig(spec.name, args.motion, str(clip_path.resolve()), env, awr, envs, per_worker, clip_path.name)
+    return run_dir, RunConfig(spec.name, args.motion, str(clip_path.resolve()), env, awr, envs, per_worker, name)
 
 
 def _stop_gracefully_on_signals() -> None:
@@ -96,7 +100,7 @@ def _stop_gracefully_on_signals() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from awr_core.trainer import Trainer
+    from awr_core.trainer import INTERRUPTED, Trainer
     from imitate.imitation import INFO_KEYS, check_env, connect_ray, is_success, learner_threads, make_agent, make_collector, task_mirror
 
     _stop_gracefully_on_signals()
@@ -118,6 +122,9 @@ def run(args: argparse.Namespace) -> int:
     mirror = task_mirror(config.character, config.clip_path, config.env) if config.awr.mirror else None
     if not args.resume:
         write_config(run_dir, config)
+        if is_bvh(config.motion):  # what the conversion recognised and measured, beside the converted clip
+            report = Path(config.clip_path).with_suffix(".json")
+            (run_dir / "conversion.json").write_text(report.read_text())
         config = read_config(run_dir)  # from here on the run's own copy of the clip
     collector = make_collector(config.character, config.clip_path, config.env, config.num_envs, seed=config.awr.seed,
                                backend=args.backend, asynchronous=args.asynchronous, envs_per_worker=config.envs_per_worker)  # fmt: skip
@@ -146,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"  export: imitate export {run_dir} -o {Path(config.clip_name).stem}.onnx")
     print(f"  scores: imitate eval {run_dir}")
     print(f"  resume: imitate --resume {run_dir}")
-    return 0
+    return EXIT_INTERRUPTED if reason == INTERRUPTED else 0
 
 
 def _bar_reached(row: dict) -> str | None:

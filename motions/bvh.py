@@ -185,10 +185,12 @@ def forward_kinematics(bvh: Bvh) -> tuple[np.ndarray, np.ndarray]:
 
 
 def rest_positions(bvh: Bvh) -> np.ndarray:
-    """World positions [J,3] of the joints with every channel zero: the file's rest pose, root at its OFFSET."""
+    """World positions [J,3] of the joints with every rotation zero: the file's rest pose, root at its OFFSET.
+    A joint with position channels sits where they put it in the first frame (they replace its OFFSET)."""
+    trans = local_translations(bvh)[0]
     pos = np.zeros((len(bvh.names), 3))
     for j, p in enumerate(bvh.parents):
-        pos[j] = bvh.offsets[j] if p < 0 else pos[p] + bvh.offsets[j]
+        pos[j] = bvh.offsets[j] if p < 0 else pos[p] + trans[j]
     return pos
 
 

@@ -5,8 +5,8 @@ source's rest pose: a link's frame is built from its bone's direction (the link'
 joint at the bone's end, in world space) and a second direction that turns with the bone:
   - for a thigh or upper arm over a bent knee or elbow, the bend direction of that hinge;
   - otherwise, the source joint's own world rotation applied to one of the skeleton's body axes
-    (forward, up or left, measured between its hips, shoulders and neck), the one most
-    perpendicular to the bone.
+    (forward, up or left, measured between its hips and neck), the one most perpendicular to the
+    bone in both rest poses.
 The same construction on the character's rest pose gives the rest frame, so the link's world
 orientation is F_source(t) F_character_rest^T. Hinges (knees, elbows) take the signed angle of
 the bone below them in the hinge's plane; the part of a 3-DoF source knee out of that plane is
@@ -209,8 +209,11 @@ def retarget(bvh: Bvh, roles: dict[str, int], rig: CharacterRig, level_floor: bo
     def joint_frame(role: str, end: str, bone_now: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """World frame of the source bone role->end from the joint's own rotation, and the character's rest frame."""
         char_bone = _unit(rig.rest[end] - rig.rest[role])
-        k = int(np.argmin(np.abs(char_axes @ char_bone)))  # the body axis most perpendicular to the bone
         src_bone_rest = _unit(src_rest[source_end(role, end)] - src_rest[role])
+        # the body axis most perpendicular to the bone in both rest poses: a rest pose that differs from the
+        # character's by a turn about that axis (arms in a T or an A, legs splayed, bones laid along an axis) gives
+        # the same frames
+        k = int(np.argmin(np.maximum(np.abs(char_axes @ char_bone), np.abs(src_axes @ src_bone_rest))))
         ref_rest = src_axes[k] - (src_axes[k] @ src_bone_rest) * src_bone_rest
         second = np.einsum("fij,j->fi", owner_rot[role], ref_rest)
         return frame(bone_now, second), frame(char_bone, char_axes[k])
