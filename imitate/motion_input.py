@@ -30,8 +30,9 @@ def resolve_motion(motion: str, spec: CharacterSpec, map_path: str | Path | None
     mapping = read_map(map_path) if map_path else None
     key = hashlib.sha256(path.read_bytes() if path.is_file() else b"").hexdigest()[:12]  # read_bvh names a missing file
     conversion = convert_bvh(path, character_rig(spec.name), mapping)
-    BVH_CACHE.mkdir(parents=True, exist_ok=True)
-    out = BVH_CACHE / f"{path.stem}-{spec.name}-{key}.txt"
+    folder = BVH_CACHE / f"{spec.name}-{key}"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"{path.stem}.txt"
     out.write_text(clip_to_json(conversion.clip))
     write_report(conversion.report, out.with_suffix(".json"))
     if verbose:
