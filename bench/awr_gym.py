@@ -93,6 +93,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     head = f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.machine()} · {os.cpu_count()} cores"
     print(f"{head} · {args.env} · {samples:,} samples · seeds {args.seeds}")
+    print("configuration: the official AWR per-task settings (awr_core.config.AWR_PAPER), not imitate's defaults")
     ctx = mp.get_context("spawn")
     with ctx.Pool(len(args.seeds)) as pool:
         results = pool.starmap(train_seed, [(args.env, samples, s, args.out) for s in args.seeds])

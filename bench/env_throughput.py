@@ -287,6 +287,7 @@ def main() -> None:
     args = parser.parse_args()
     cpu = platform.processor() or platform.machine()
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {cpu} · {os.cpu_count()} cores · python {platform.python_version()}")
+    print("environment: EnvConfig(), what imitate trains (run.txt, relative actions, the clip's root ahead in the observation)")
     res = compare(args.seconds, args.rounds, args.batch, args.slices)
     batch = args.batch[0]
     med = {k: statistics.median(v) for k, v in res.items()}

@@ -31,6 +31,7 @@ CLIPS = ("walk", "run", "jump", "kick", "punch", "crawl", "dance_a", "dance_b",
 HARD = {"backflip", "cartwheel", "spin", "spinkick", "roll", "getup_facedown", "getup_faceup"}
 SUCCESS_BAR = 0.9
 BUDGET_HOURS = 4.0  # imitate's default cap
+CONTROL_HZ = 30.0  # the default control rate: log.csv counts episode lengths in control steps
 DONE = "library_done.json"  # written beside a run when its training ended by itself (bar or budget)
 EVAL = "eval30.json"
 
@@ -116,8 +117,8 @@ def sweep(clips: list[str], root: Path, parallel: int) -> None:
 def table(clips: list[str], root: Path) -> str:
     lines = [
         "| clip | bar | samples to the bar | hours to the bar | 30 episodes: normalized return | success | falls | body error (m) "
-        "| trained so far | status |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| last test (8 episodes): return, success, episode length | trained so far | status |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for clip in clips:
         run = root / clip
@@ -134,7 +135,9 @@ def table(clips: list[str], root: Path) -> str:
             cells = ["", "", "", ""]
             status = "training" if last else "not started"
         to_bar = [f"{int(float(hit['samples'])) / 1e6:.2f}M", f"{float(hit['wall_time_h']):.2f}"] if hit else ["not yet", ""]
-        lines.append(f"| {clip} | {return_bar(clip)} | {' | '.join(to_bar)} | {' | '.join(cells)} | {trained} | {status} |")
+        test = (f"{float(last['test_normalized_return']):.3f}, {float(last['test_success_rate']):.0%}, "
+                f"{float(last['test_episode_length']) / CONTROL_HZ:.1f} s") if last else ""  # fmt: skip
+        lines.append(f"| {clip} | {return_bar(clip)} | {' | '.join(to_bar)} | {' | '.join(cells)} | {test} | {trained} | {status} |")
     return "\n".join(lines)
 
 

@@ -25,8 +25,9 @@ import torch
 from awr_core.agent import AWRAgent
 from awr_core.config import AWRConfig
 from characters.env import ImitationEnv
+from imitate.evaluation import run_episodes
 from imitate.imitation import open_env
-from imitate.policy_source import from_onnx
+from imitate.policy_source import Source, from_onnx
 
 
 def torch_twin(path: Path, env: ImitationEnv) -> AWRAgent:
@@ -49,17 +50,17 @@ def torch_twin(path: Path, env: ImitationEnv) -> AWRAgent:
     return agent
 
 
-def episode(env: ImitationEnv, act, seed: int, steps: int, noise: float = 0.0) -> tuple[int, float]:
+def episode(source: Source, act, seed: int, seconds: float, noise: float = 0.0) -> tuple[int, float]:
+    """One episode of `act` (plus Gaussian noise of std `noise` on its actions) through the package's evaluation
+    loop: (control steps, normalized return)."""
     rng = np.random.default_rng(seed)
-    obs, _ = env.reset(seed=seed)
-    rewards = []
-    for _ in range(steps):
-        a = act(obs, env.action_base_pose())
-        obs, r, term, trunc, _ = env.step(a + noise * rng.standard_normal(a.shape) if noise else a)
-        rewards.append(r)
-        if term or trunc:
-            break
-    return len(rewards), float(np.mean(rewards))
+
+    def noisy(obs, ref):
+        a = act(obs, ref)
+        return a + noise * rng.standard_normal(a.shape) if noise else a
+
+    e = run_episodes(replace(source, policy=noisy), 1, seed=seed, seconds=seconds)[0]
+    return e["steps"], e["normalized_return"]
 
 
 def main() -> None:
@@ -82,10 +83,11 @@ def main() -> None:
     print("| seed | torch steps | onnxruntime steps | onnx + 1e-7 noise steps | torch norm. return | onnxruntime | onnx + noise |")
     print("|---|---|---|---|---|---|---|")
     rows = []
+    falls_only = replace(src, env=replace(src.env, pose_termination_m=0.0))
     for seed in range(args.seeds):
-        t = episode(env, drivers["torch"], seed, steps)
-        o = episode(env, drivers["onnxruntime"], seed, steps)
-        z = episode(env, drivers["onnxruntime"], seed, steps, noise=1e-7)
+        t = episode(falls_only, drivers["torch"], seed, args.seconds)
+        o = episode(falls_only, drivers["onnxruntime"], seed, args.seconds)
+        z = episode(falls_only, drivers["onnxruntime"], seed, args.seconds, noise=1e-7)
         rows.append((t, o, z))
         print(f"| {seed} | {t[0]} | {o[0]} | {z[0]} | {t[1]:.3f} | {o[1]:.3f} | {z[1]:.3f} |", flush=True)
     arr = np.array([[t[0], o[0], z[0], t[1], o[1], z[1]] for t, o, z in rows], dtype=float)
