@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 import time
@@ -84,7 +85,8 @@ def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
         raise UserError(f"{run_dir}: already holds a run; use --resume {run_dir} to continue it")
     envs = args.envs or default_envs(args.backend, args.asynchronous)
     per_worker = args.envs_per_worker or DEFAULT_ENVS_PER_WORKER
-    return run_dir, RunConfig(spec.name, args.motion, str(clip_path.resolve()), env, awr, envs, per_worker, name)
+    motion = Path(args.motion).name  # what the user named, without a path of this machine
+    return run_dir, RunConfig(spec.name, motion, str(clip_path.resolve()), env, awr, envs, per_worker, name)
 
 
 def _stop_gracefully_on_signals() -> None:
@@ -123,8 +125,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.resume:
         write_config(run_dir, config)
         if is_bvh(config.motion):  # what the conversion recognised and measured, beside the converted clip
-            report = Path(config.clip_path).with_suffix(".json")
-            (run_dir / "conversion.json").write_text(report.read_text())
+            report = json.loads(Path(config.clip_path).with_suffix(".json").read_text())
+            report["file"] = Path(report["file"]).name  # no path of this machine in the run folder
+            (run_dir / "conversion.json").write_text(json.dumps(report, indent=2) + "\n")
         config = read_config(run_dir)  # from here on the run's own copy of the clip
     collector = make_collector(config.character, config.clip_path, config.env, config.num_envs, seed=config.awr.seed,
                                backend=args.backend, asynchronous=args.asynchronous, envs_per_worker=config.envs_per_worker)  # fmt: skip

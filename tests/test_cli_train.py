@@ -220,3 +220,14 @@ def test_mirror_images_are_off_by_default_for_a_clip_without_them(tmp_path):
         assert config.awr.mirror is expected
     args = build_parser().parse_args(["train", "--motion", "run.txt", "--no-mirror", "--out", str(tmp_path / "off")])
     assert _new_run(args)[1].awr.mirror is False
+
+
+def test_a_bvh_file_trains_directly_and_its_run_keeps_the_converted_clip(tmp_path):
+    cmu = Path(__file__).resolve().parents[2] / "shared" / "data" / "bvh" / "cmu_02_01_walk.bvh"
+    run = tmp_path / "cmu"
+    out = imitate("--motion", cmu, "--character", "humanoid", "--out", run, "--budget", "300", *TINY[2:])
+    assert out.returncode == 0, out.stderr
+    assert "converted" in out.stdout and "CMU skeleton" in out.stdout and "training humanoid on cmu_02_01_walk.txt" in out.stdout
+    config, report = json.loads((run / "config.json").read_text()), json.loads((run / "conversion.json").read_text())
+    assert config["motion"] == "cmu_02_01_walk.bvh" and report["file"] == "cmu_02_01_walk.bvh"  # no path of this machine
+    assert (run / "clip.txt").exists() and str(tmp_path) not in (run / "config.json").read_text()
