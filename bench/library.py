@@ -133,7 +133,7 @@ def table(clips: list[str], root: Path) -> str:
             status = "meets the bar" if met else "below the bar"
         else:
             cells = ["", "", "", ""]
-            status = "training" if last else "not started"
+            status = "in progress" if last else "not started"
         to_bar = [f"{int(float(hit['samples'])) / 1e6:.2f}M", f"{float(hit['wall_time_h']):.2f}"] if hit else ["not yet", ""]
         test = (f"{float(last['test_normalized_return']):.3f}, {float(last['test_success_rate']):.0%}, "
                 f"{float(last['test_episode_length']) / CONTROL_HZ:.1f} s") if last else ""  # fmt: skip

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial.transform import Rotation
 
+from motions.text_file import read_text
+
 ROTATION_CHANNELS = ("Xrotation", "Yrotation", "Zrotation")
 POSITION_CHANNELS = ("Xposition", "Yposition", "Zposition")
 
@@ -53,14 +55,7 @@ class Bvh:
 
 def read_bvh(path: str | Path) -> Bvh:
     """Parse a BVH file; a file that is not one raises BvhError naming the file and the problem."""
-    source = str(path)
-    try:
-        text = Path(path).read_text()
-    except OSError as exc:
-        raise BvhError(source, f"cannot read file ({exc.strerror})") from None
-    except UnicodeDecodeError as exc:
-        raise BvhError(source, f"not a text file (byte {exc.start} is not UTF-8)") from None
-    return parse_bvh(text, source)
+    return parse_bvh(read_text(path, BvhError, "a BVH file is text"), str(path))
 
 
 def parse_bvh(text: str, source: str = "<bvh>") -> Bvh:

@@ -16,6 +16,7 @@ import numpy as np
 
 from motions.clip import Clip, ClipError
 from motions.rotations import from_wxyz
+from motions.text_file import read_text
 
 # Quaternions are renormalized silently: the clips DeepMimic ships are not exactly
 # unit (norms from 0.58 to 1.12 in pybullet_data's kick and backflip), and
@@ -29,12 +30,7 @@ def read_frames(path: Path) -> tuple[bool, np.ndarray]:
     Returns (loop, frames [F, W]). Raises ClipError naming the file.
     """
     source = str(path)
-    try:
-        text = Path(path).read_text()
-    except OSError as exc:
-        raise ClipError(source, f"cannot read file ({exc.strerror})") from None
-    except UnicodeDecodeError as exc:
-        raise ClipError(source, f"not a text file (byte {exc.start} is not UTF-8): a clip is a JSON text file") from None
+    text = read_text(path, ClipError, "a clip is a JSON text file")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
