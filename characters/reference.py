@@ -16,12 +16,7 @@ from characters.kinematics import KinematicTree, center_of_mass, link_frames
 from characters.state import CharacterState, map_arrays
 from motions.clip import Clip
 from motions.interpolate import Pose, PoseVelocity, pose_at, velocity_at
-
-
-def continuous_sign(q: np.ndarray) -> np.ndarray:
-    """Flip signs along a sequence of quaternions [N,4] so that neighbours have a positive dot product."""
-    flips = np.concatenate([[1.0], np.sign(np.sum(q[1:] * q[:-1], axis=1) + 1e-300)])
-    return q * np.cumprod(flips)[:, None]
+from motions.rotations import continuous_sign
 
 
 class ReferenceMotion:

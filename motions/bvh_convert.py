@@ -20,7 +20,7 @@ from motions.bvh import read_bvh, write_bvh
 from motions.clip import Clip
 from motions.interpolate import pose_at
 from motions.retarget import HINGE, CharacterRig, retarget
-from motions.rotations import to_wxyz
+from motions.rotations import continuous_sign, to_wxyz
 from motions.skeletons import recognise
 
 CLIP_HZ = 60.0  # frames per second of a converted clip: two per control step at 30 Hz
@@ -156,8 +156,6 @@ def _lerp(t: np.ndarray, values: np.ndarray, t_new: np.ndarray) -> np.ndarray:
 
 
 def _slerp(t: np.ndarray, quats: np.ndarray, t_new: np.ndarray) -> np.ndarray:
-    out = Slerp(t, Rotation.from_quat(quats))(np.clip(t_new, t[0], t[-1])).as_quat()
-    flips = np.concatenate([[1.0], np.sign(np.sum(out[1:] * out[:-1], axis=1) + 1e-300)])
-    out = out * np.cumprod(flips)[:, None]
+    out = continuous_sign(Slerp(t, Rotation.from_quat(quats))(np.clip(t_new, t[0], t[-1])).as_quat())
     return out * np.sign(np.sum(out[:1] * quats[:1]) + 1e-300)  # the first one keeps the source's sign
 

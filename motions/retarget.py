@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from motions.bvh import Bvh, forward_kinematics, rest_positions
+from motions.bvh import Bvh, forward_kinematics, local_rotations, rest_positions
+from motions.rotations import continuous_sign
 
 SPHERICAL, HINGE = 4, 1
 FURTHER = {"neck": "head"}  # where a source bone has no length (CMU's Neck sits on Spine1), it reaches one point further
@@ -181,8 +182,6 @@ class Retargeted:
 def retarget(bvh: Bvh, roles: dict[str, int], rig: CharacterRig, level_floor: bool = True, clamp_hinges: bool = True) -> Retargeted:
     """The character's pose at each frame of the BVH: its calibration frame dropped, the floor it was captured
     on levelled (level_floor), hinge angles kept inside the character's limits (clamp_hinges)."""
-    from motions.bvh import local_rotations  # noqa: PLC0415
-
     pos, rot = forward_kinematics(bvh)
     dropped = calibration_frame(bvh, local_rotations(bvh))
     if dropped:
@@ -265,8 +264,8 @@ def retarget(bvh: Bvh, roles: dict[str, int], rig: CharacterRig, level_floor: bo
             link_world = f_src @ f_rest.T
         world[k] = link_world
         local = np.einsum("fji,fjk->fik", parent_world, link_world)
-        joints_out[:, col[k] : col[k] + 4] = _continuous(Rotation.from_matrix(local).as_quat())
-    root_quat = _continuous(Rotation.from_matrix(root_world).as_quat())
+        joints_out[:, col[k] : col[k] + 4] = continuous_sign(Rotation.from_matrix(local).as_quat())
+    root_quat = continuous_sign(Rotation.from_matrix(root_world).as_quat())
     hip_mid = 0.5 * (points["left_hip"] + points["right_hip"])
     rest_mid = 0.5 * (rig.rest["left_hip"] + rig.rest["right_hip"])
     root_pos = hip_mid - np.einsum("fij,j->fi", root_world, rest_mid - rig.rest[rig.root_role])
@@ -293,9 +292,3 @@ def _blend_about(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> tuple[np.ndarra
     and how far each one moved from a (radians) [F]."""
     rel = Rotation.from_matrix(np.einsum("fji,fjk->fik", a, b)).as_rotvec() * w[:, None]
     return a @ Rotation.from_rotvec(rel).as_matrix(), np.linalg.norm(rel, axis=1)
-
-
-def _continuous(q: np.ndarray) -> np.ndarray:
-    """Quaternions [F,4] with signs flipped so that neighbours have a positive dot product."""
-    flips = np.concatenate([[1.0], np.sign(np.sum(q[1:] * q[:-1], axis=1) + 1e-300)])
-    return q * np.cumprod(flips)[:, None]

@@ -215,3 +215,9 @@ def heading_matrices(root_quat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rot = np.cos(h) * _YAW_A + np.sin(h) * _YAW_B + _YAW_C
     qmat = np.cos(0.5 * h) * _YAW_D - np.sin(0.5 * h) * _YAW_E  # the half angle of -heading: cos(-h/2), sin(-h/2)
     return rot.reshape(*lead, 3, 3), qmat.reshape(*lead, 4, 4)
+
+
+def continuous_sign(q: np.ndarray) -> np.ndarray:
+    """Flip signs along a sequence of quaternions [N,4] so that neighbours have a positive dot product."""
+    flips = np.concatenate([[1.0], np.sign(np.sum(q[1:] * q[:-1], axis=1) + 1e-300)])
+    return q * np.cumprod(flips)[:, None]
