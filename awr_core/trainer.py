@@ -133,11 +133,20 @@ class Trainer:
         self.save(LATEST)
         return row
 
-    def test(self) -> dict[str, float]:
-        """Deterministic evaluation episodes; the training envs are reset afterwards."""
+    def test(self, episodes: int | None = None) -> dict[str, float]:
+        """Deterministic evaluation episodes (`test_episodes` unless told); the training envs are reset afterwards."""
         cfg = self.agent.config
-        records = self.collector.evaluate(self.agent.policy_weights(), cfg.test_episodes, seed=cfg.seed + 10_000 + self.agent.iteration)
+        records = self.collector.evaluate(self.agent.policy_weights(), episodes or cfg.test_episodes,
+                                          seed=cfg.seed + 10_000 + self.agent.iteration)  # fmt: skip
         return summarize(records, "test", self.success)
+
+    def confirm(self, episodes: int) -> dict[str, float]:
+        """A longer deterministic test of the current policy (before stopping on a goal); its time counts as training time."""
+        start = time.perf_counter()
+        try:
+            return self.test(episodes)
+        finally:
+            self.wall_time += time.perf_counter() - start
 
     def train(self, budget: Budget, stop_when: Callable[[dict], str | None] | None = None,
               on_row: Callable[[dict], None] | None = None) -> str:  # fmt: skip

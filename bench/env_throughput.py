@@ -1,6 +1,7 @@
 """Control steps per second: our environment vs PyBullet's DeepMimic port vs bare stepping.
 
-All run the humanoid on the run clip at 30 Hz control / 240 Hz physics with
+All run one character on one clip (the humanoid on the run clip unless --character/--motion say
+otherwise; PyBullet's DeepMimic port exists for the humanoid only) at 30 Hz control / 240 Hz physics with
 random actions around the reference pose (Gaussian, std 0.05 of the action
 half-range) and reset when an episode ends. "ours" is what a rollout worker runs
 when training: a batch of K environments stepped as one
@@ -24,6 +25,7 @@ the queries ours makes every step (state reads, ground contacts), left unused: t
 environment reading its state through PyBullet's Python API can reach.
 
   python -m bench.env_throughput [--seconds 4] [--rounds 5] [--batch K [K2 ...]] [--procs 1 2]
+  python -m bench.env_throughput --character laikago --motion laikago_walk.txt
 """
 
 from __future__ import annotations
@@ -53,9 +55,8 @@ class ReferenceActions:
     def __init__(self, env: ImitationEnv) -> None:
         self.period = env.clip.duration
         times = np.arange(0.0, self.period, 1.0 / 240)
-        self.table = np.stack(
-            [env.actions.action_for(env.reference.state_at(t).pose.joints, env.reference.state_at(t).pose.joints) for t in times]
-        )
+        self.poses = np.stack([env.reference.state_at(t).pose.joints for t in times])  # [rows, D] the clip's joints
+        self.table = np.stack([env.actions.action_for(pose, pose) for pose in self.poses])
         self.half = 0.5 * (env.action_space.high - env.action_space.low)
 
     def sample(self, t: float, rng) -> np.ndarray:
@@ -70,7 +71,7 @@ class ReferenceActions:
     def target_table(self, env: ImitationEnv, rng, draws: int = 8) -> np.ndarray:
         """PD targets [rows, draws, D] of such actions, computed before a bare loop times anything."""
         noisy = self.table[:, None, :] + rng.normal(0.0, 0.05, (len(self.table), draws, self.half.size)) * self.half
-        return env.actions.targets(noisy, None)
+        return env.actions.targets(noisy, np.repeat(self.poses[:, None, :], draws, axis=1))  # relative actions: about the clip
 
 
 def run_batch(venv: ImitationVectorEnv, acts: ReferenceActions, seconds: float, rng, lengths: list[int] | None = None) -> float:
@@ -120,16 +121,21 @@ def physics_step(env: ImitationEnv, targets: np.ndarray) -> None:
         pb.stepSimulation(physicsClientId=env.client)
 
 
+def dropped(env: ImitationEnv) -> bool:
+    """The bare loops' reset rule: the root below 58% of the clip's mean root height (the humanoid: about 0.5 m)."""
+    height = pb.getBasePositionAndOrientation(env.body.body, physicsClientId=env.client)[0][1]
+    return height < 0.58 * float(np.mean(env.clip.root_pos[:, 1]))
+
+
 def run_bare(env: ImitationEnv, seconds: float, rng) -> float:
     """Stable PD toward the reference + stepSimulation, nothing else (reset when the root drops)."""
-    body, client = env.body, env.client
     env.reset(seed=int(rng.integers(1 << 30)))
     targets = env.reference.state_at(env.time).pose.joints
     steps, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         physics_step(env, targets)
         steps += 1
-        if pb.getBasePositionAndOrientation(body.body, physicsClientId=client)[0][1] < 0.5:
+        if dropped(env):
             env.reset()
     return steps / (time.perf_counter() - start)
 
@@ -151,7 +157,7 @@ def bare_stepper(envs: list[ImitationEnv], rng) -> Iterator[int]:
     while True:
         for env, tg in zip(envs, targets, strict=True):
             physics_step(env, tg)
-            if pb.getBasePositionAndOrientation(env.body.body, physicsClientId=env.client)[0][1] < 0.5:
+            if dropped(env):
                 env.reset()
         yield len(envs)
 
@@ -211,8 +217,15 @@ def run_bare_matched(env: ImitationEnv, targets: np.ndarray, period: float, leng
     return steps / (time.perf_counter() - start)
 
 
+TASK = {"character": "humanoid", "motion": "run.txt"}  # what every loop steps (main sets it from the command line)
+
+
+def make_env() -> ImitationEnv:
+    return ImitationEnv(TASK["character"], TASK["motion"], EnvConfig())
+
+
 def make_batch(k: int) -> ImitationVectorEnv:
-    return ImitationVectorEnv([ImitationEnv("humanoid", "run.txt", EnvConfig()) for _ in range(k)])
+    return ImitationVectorEnv([make_env() for _ in range(k)])
 
 
 def compare(seconds: float, rounds: int, batches: list[int], slices: int) -> dict[str, list[float]]:
@@ -224,10 +237,12 @@ def compare(seconds: float, rounds: int, batches: list[int], slices: int) -> dic
     worlds = [make_batch(k) for k in batches]  # bare stepping of K worlds in turn, apart from ours' own
     matched_worlds = make_batch(batches[0])  # and of ours' workload on K worlds, apart from both
     read_worlds = make_batch(batches[0])  # and that with PyBullet's answers to ours' queries
-    one = ImitationEnv("humanoid", "run.txt", EnvConfig())
+    one = make_env()
     acts = ReferenceActions(one)
-    with contextlib.redirect_stdout(io.StringIO()):
-        port = load_port_env()
+    port = None
+    if TASK["character"] == "humanoid" and TASK["motion"] == "run.txt":  # the port runs its own humanoid on the run
+        with contextlib.redirect_stdout(io.StringIO()):
+            port = load_port_env()
     results: dict[str, list[float]] = {"ours": [], "one": [], "port": [], "bare": [], "matched": []}
     for _ in range(rounds):
         lengths: list[int] = []
@@ -237,7 +252,7 @@ def compare(seconds: float, rounds: int, batches: list[int], slices: int) -> dic
         for k, venv in zip(batches[1:], venvs[1:], strict=True):
             results.setdefault(f"ours {k}", []).append(run_batch(venv, acts, seconds, rng))
         results["one"].append(run_one(one, acts, seconds, rng))
-        results["port"].append(run_port(port, acts, seconds, rng))
+        results["port"].append(run_port(port, acts, seconds, rng) if port is not None else float("nan"))
         table = acts.target_table(one, rng)
         results["matched"].append(run_bare_matched(one, table, acts.period, lengths, seconds, rng))
         results.setdefault("episode", []).append(float(np.mean(lengths)) if lengths else float("nan"))
@@ -257,7 +272,8 @@ def compare(seconds: float, rounds: int, batches: list[int], slices: int) -> dic
     return results
 
 
-def _scaling_worker(seconds: float, seed: int, batch: int, out) -> None:
+def _scaling_worker(seconds: float, seed: int, batch: int, task: dict, out) -> None:
+    TASK.update(task)  # a fresh process: the command line's task again
     venv = make_batch(batch)
     out.put(run_batch(venv, ReferenceActions(venv.envs[0]), seconds, np.random.default_rng(seed)))
 
@@ -265,7 +281,7 @@ def _scaling_worker(seconds: float, seed: int, batch: int, out) -> None:
 def scaling(procs: int, seconds: float, batch: int) -> float:
     ctx = mp.get_context("forkserver")
     queue = ctx.Queue()
-    workers = [ctx.Process(target=_scaling_worker, args=(seconds, i, batch, queue)) for i in range(procs)]
+    workers = [ctx.Process(target=_scaling_worker, args=(seconds, i, batch, dict(TASK), queue)) for i in range(procs)]
     for w in workers:
         w.start()
     total = sum(queue.get() for _ in workers)
@@ -284,18 +300,23 @@ def main() -> None:
     parser.add_argument("--slices", type=int, default=20,
                         help="once more per round, ours (each batch size) and bare in turns: this many slices of 2*seconds in all")
     parser.add_argument("--procs", type=int, nargs="*", default=[1, 2], help="process counts for the scaling table")
+    parser.add_argument("--character", default="humanoid", help="character (default: humanoid)")
+    parser.add_argument("--motion", default=None, help="clip (default: run.txt for the humanoid, the character's walk otherwise)")
     args = parser.parse_args()
+    TASK.update(character=args.character, motion=args.motion or ("run.txt" if args.character == "humanoid" else "walk.txt"))
     cpu = platform.processor() or platform.machine()
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {cpu} · {os.cpu_count()} cores · python {platform.python_version()}")
-    print("environment: EnvConfig(), what imitate trains (run.txt, relative actions, the clip's root ahead in the observation)")
+    print(f"environment: EnvConfig(), what imitate trains ({TASK['character']} on {TASK['motion']}, relative actions, "
+          "the clip's root ahead in the observation)")
     res = compare(args.seconds, args.rounds, args.batch, args.slices)
     batch = args.batch[0]
     med = {k: statistics.median(v) for k, v in res.items()}
     print("\n| loop | control steps/s, one core (median of rounds) | rounds |")
     print("|---|---|---|")
     extra = tuple((f"ours {k}", f"ours (a batch of {k})") for k in args.batch[1:])
+    port = () if np.isnan(res["port"]).any() else (("port", "PyBullet deep_mimic port"),)
     for key, label in (("ours", f"ours (a batch of {batch} ImitationEnvs, as a rollout worker steps them)"), *extra,
-                       ("one", "ours (one ImitationEnv, Gymnasium API)"), ("port", "PyBullet deep_mimic port"),
+                       ("one", "ours (one ImitationEnv, Gymnasium API)"), *port,
                        ("bare", "bare stable PD + stepSimulation, one pose held (reset when the root drops)"),
                        ("matched", "bare, ours' workload: the same noisy targets, reset after ours' episode lengths")):  # fmt: skip
         print(f"| {label} | {med[key]:.0f} | {', '.join(f'{x:.0f}' for x in res[key])} |")
@@ -303,7 +324,8 @@ def main() -> None:
     print(f"\nours' mean episode: {statistics.median(res['episode']):.1f} steps (per round: {episodes})")
     ratios_port = [o / p for o, p in zip(res["ours"], res["port"], strict=True)]
     ratios_bare = [o / b for o, b in zip(res["ours"], res["bare"], strict=True)]
-    print(f"\nours / port: {statistics.median(ratios_port):.2f}x (per round: {', '.join(f'{r:.2f}' for r in ratios_port)})")
+    if not np.isnan(ratios_port).any():
+        print(f"\nours / port: {statistics.median(ratios_port):.2f}x (per round: {', '.join(f'{r:.2f}' for r in ratios_port)})")
     print(f"ours / bare: {statistics.median(ratios_bare):.0%} (per round: {', '.join(f'{r:.0%}' for r in ratios_bare)})")
     ratios_matched = [o / b for o, b in zip(res["ours"], res["matched"], strict=True)]
     per_round = ", ".join(f"{r:.0%}" for r in ratios_matched)

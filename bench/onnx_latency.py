@@ -25,7 +25,6 @@ from characters.config import EnvConfig
 from characters.env import ImitationEnv
 from characters.registry import get_character
 from imitate.contract import build_contract
-from imitate.imitation import link_names
 from imitate.onnx_export import Controller, export_onnx
 from imitate.onnx_policy import OnnxController
 
@@ -47,7 +46,7 @@ def main() -> None:
     torch.set_num_threads(1)
     env = ImitationEnv("humanoid", "walk.txt", EnvConfig())
     spec = get_character("humanoid")
-    contract = build_contract(spec, env.config, link_names(env), "humanoid3d_walk.txt", 197, 36)
+    contract = build_contract(spec, env.config, env.observed_link_names(), "humanoid3d_walk.txt", 197, 36)
     print(
         f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.machine()} · {os.cpu_count()} cores · 1 thread each · torch {torch.__version__}"
     )

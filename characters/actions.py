@@ -7,7 +7,7 @@ normalizes by the Box (center, half-range) sees exactly DeepMimic's actions.
 
 relative: per spherical joint a rotation vector (radians) applied after the
 reference joint rotation, per revolute joint an angle added to the reference;
-zero means "track the clip". Bounds: +-relative_action_limit_rad.
+zero means "track the clip". Bounds: +-the character's relative_action_limit_rad.
 """
 
 from __future__ import annotations

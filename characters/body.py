@@ -6,6 +6,8 @@ set and read poses in clip layout, read link states, apply stable-PD targets.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from characters.quiet import quiet_c_output
@@ -32,7 +34,7 @@ class SimCharacter:
         flags = pb.URDF_MAINTAIN_LINK_ORDER
         if self_collision:
             flags |= pb.URDF_USE_SELF_COLLISION | pb.URDF_USE_SELF_COLLISION_EXCLUDE_ALL_PARENTS
-        path = f"{pybullet_data.getDataPath()}/{spec.urdf}"
+        path = spec.urdf if os.path.isabs(spec.urdf) else f"{pybullet_data.getDataPath()}/{spec.urdf}"
         with quiet_c_output():
             self.body = pb.loadURDF(
                 path, [0, 1, 0], globalScaling=spec.global_scaling, useFixedBase=fixed_base, flags=flags, physicsClientId=client
@@ -42,13 +44,17 @@ class SimCharacter:
         infos = [pb.getJointInfo(self.body, j, physicsClientId=client) for j in range(self.num_links)]
         self.link_index = {info[12].decode(): j for j, info in enumerate(infos)}
         self._infos = infos
-        named = (*spec.joint_names, *spec.end_effectors, *spec.ground_contact_links, spec.root_link)
+        self.base_name = pb.getBodyInfo(self.body, physicsClientId=client)[0].decode()
+        named = (*spec.joint_names, *spec.end_effectors, *spec.ground_contact_links)
         missing = [n for n in named if n not in self.link_index]
+        if spec.root_link not in (*self.link_index, self.base_name):
+            missing.append(spec.root_link)
         if missing:
             raise ValueError(f"character {spec.name!r}: links {missing} not in {spec.urdf}")
         self.joint_indices = [self.link_index[n] for n in spec.joint_names]
         self.end_effector_indices = [self.link_index[n] for n in spec.end_effectors]
-        self.root_index = self.link_index[spec.root_link]
+        # -1: the clip's root is the URDF's base itself (the Laikago's chassis), not a link fixed to it (the humanoid's root)
+        self.root_index = -1 if spec.root_link == self.base_name else self.link_index[spec.root_link]
         # damping is per body: PyBullet applies a link's lateralFriction to the base instead when the same
         # call also sets damping (the feet kept the URDF's 0.5), so friction is set link by link on its own
         pb.changeDynamics(self.body, -1, linearDamping=0.0, angularDamping=0.0, physicsClientId=client)

@@ -46,8 +46,8 @@ class EnvConfig:
     joint, angle per revolute joint); "relative" = a rotation vector (radians)
     per spherical joint and an angle per revolute joint added to the reference
     pose `relative_lookahead_steps` control steps ahead of the current time (the
-    pose the PD controller should reach by the end of the step), bounded by
-    relative_action_limit_rad.
+    pose the PD controller should reach by the end of the step), bounded by the
+    character's `relative_action_limit_rad`.
     reference_obs_steps: append the clip's body pose at these control steps ahead
     to the observation (layout in `characters.observation`).
     reference_obs_links: the links whose upcoming clip poses are observed, by name
@@ -64,7 +64,6 @@ class EnvConfig:
     episode_seconds: float = 20.0  # time limit of an episode (s)
     random_start: bool = True  # reference state initialization: start at a random time of the clip
     action_mode: str = "relative"  # "relative" to the clip's pose, or "absolute" DeepMimic PD targets; an untrained policy stands longer
-    relative_action_limit_rad: float = 1.0  # bound of relative actions (rad)
     relative_lookahead_steps: int = 2  # relative actions are added to the clip's pose this many control steps ahead (PD lags)
     reference_obs_steps: tuple[int, ...] = (1, 4)  # observe the clip's pose this many control steps ahead too; none = DeepMimic
     reference_obs_links: tuple[str, ...] = ("root",)  # links whose upcoming clip poses are observed ("root": the root link); none = all

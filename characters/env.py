@@ -1,7 +1,6 @@
 """ImitationEnv: a Gymnasium environment rewarding a simulated character for tracking a clip.
 
-Observation: DeepMimic's state (see `characters.observation` for the layout;
-197 values for the humanoid). Action: PD targets, absolute or relative to the
+Observation: DeepMimic's state (see `characters.observation` for the layout). Action: PD targets, absolute or relative to the
 reference (see `characters.actions`). Reward: DeepMimic's imitation reward in
 [0, 1] (see `characters.rewards`); `info["reward_terms"]` holds every term.
 
@@ -90,11 +89,12 @@ class ImitationEnv(gym.Env):
         if isinstance(motion, Clip):
             self.clip = motion
         else:
-            self.clip = load_clip(resolve_clip(str(motion), self.spec_.clip_prefix), self.spec_.joint_dofs, self.spec_.name)
+            self.clip = load_clip(resolve_clip(str(motion), self.spec_.clip_prefix), self.spec_.joint_dofs, self.spec_.name,
+                                  self.spec_.clip_convention)  # fmt: skip
         self.client = pb.connect(pb.DIRECT)
         self._build_world()
         self.layout = joint_layout(self.spec_)
-        self.actions = ActionMap(self.spec_, self.layout, self.config.action_mode, self.config.relative_action_limit_rad)
+        self.actions = ActionMap(self.spec_, self.layout, self.config.action_mode, self.spec_.relative_action_limit_rad)
         self.reference = ReferenceMotion(self.clip, self.body.kinematic_tree(), table_hz=self.config.sim_hz)
         self._ee = np.array(self.body.end_effector_indices)
         self._allowed_contacts = self._ground_links()  # link indices that may touch the ground in this clip
@@ -102,15 +102,19 @@ class ImitationEnv(gym.Env):
         self._masses = np.concatenate([[tree.base_mass], tree.mass])
         # [state_width, 3]: a row of `SimCharacter.append_state` values times this is the centre-of-mass velocity
         self._com_weights = self.body.velocity_weights(self._masses / self._masses.sum())
+        # the observed bodies: every link, after the base when the base is the clip's root (its state is not a link's)
+        self._observe_base = self.body.root_index < 0
+        names = [n for n, _ in sorted(self.body.link_index.items(), key=lambda kv: kv[1])]
+        self._observed_names = [self.body.base_name, *names] if self._observe_base else names
         # "root" names the character's root link, whatever the URDF calls it
         ref_names = [self.spec_.root_link if n == "root" else n for n in self.config.reference_obs_links]
-        unknown = [n for n in ref_names if n not in self.body.link_index]
+        unknown = [n for n in ref_names if n not in self._observed_names]
         if unknown:
             raise ValueError(f"character {self.spec_.name!r}: reference_obs_links {unknown} are not links of {self.spec_.urdf}")
-        # which links' upcoming clip poses are observed (None: all), in link order
-        self._ref_links = np.array(sorted(self.body.link_index[n] for n in ref_names)) if ref_names else None
+        # which bodies' upcoming clip poses are observed (None: all), in observation order
+        self._ref_links = np.array(sorted(self._observed_names.index(n) for n in ref_names)) if ref_names else None
         n_ref = None if self._ref_links is None else len(self._ref_links)
-        n_obs = observation_size(self.body.num_links, len(self.config.reference_obs_steps), n_ref)
+        n_obs = observation_size(len(self._observed_names), len(self.config.reference_obs_steps), n_ref)
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, shape=(n_obs,), dtype=np.float32)
         self.action_space = gym.spaces.Box(self.actions.low.astype(np.float32), self.actions.high.astype(np.float32), dtype=np.float32)
         self._reset_offsets = np.array([0, *self.config.reference_obs_steps], dtype=float) / self.config.control_hz  # s, a reset's lookup
@@ -166,6 +170,11 @@ class ImitationEnv(gym.Env):
         always = np.zeros(self.body.num_links + 1, dtype=bool)
         always[[self.body.link_index[n] + 1 for n in self.spec_.ground_contact_links]] = True
         return frozenset((np.flatnonzero(allowed_ground_links(clearance, always)) - 1).tolist())
+
+    def observed_link_names(self) -> list[str]:
+        """The bodies in the observation, in its order: every link by PyBullet index, after the base when the
+        base is the clip's root (`characters.observation` lays them out)."""
+        return list(self._observed_names)
 
     def ground_contact_links(self) -> tuple[str, ...]:
         """Names of the links that may touch the ground in this clip (the feet, and what the clip puts down)."""
@@ -233,7 +242,7 @@ class ImitationEnv(gym.Env):
         if rot_err > tolerance_rad:
             raise ValueError(f"{name}: not its own mirror image half a cycle later (links {rot_err:.3f} rad, {pos_err:.3f} m "
                              f"apart on average; the mirror needs < {tolerance_rad:g} rad)")  # fmt: skip
-        obs_perm, obs_sign = observation_mirror(spec, names, len(self.config.reference_obs_steps), self._ref_links)
+        obs_perm, obs_sign = observation_mirror(spec, self._observed_names, len(self.config.reference_obs_steps), self._ref_links)
         act_perm, act_sign = action_mirror(spec, self.reference.tree, self.body.joint_indices, self.config.action_mode)
         return MirrorMap(obs_perm, obs_sign, act_perm, act_sign)
 
@@ -299,8 +308,8 @@ def start_episodes(envs: Sequence[ImitationEnv], starts: np.ndarray) -> tuple[np
                 f"(body position error {error:.3g} m after reset; expected < 0.01 m)"
             )
     phases = phases_at(e0.clip, starts)
-    future = _future(refs, n, k) if k else None
-    obs = observe(phases, sim.pose.root_pos, sim.pose.root_quat, links, future, cfg, e0._ref_links)
+    future = _future(refs, n, k, e0._observe_base) if k else None
+    obs = observe(phases, sim.pose.root_pos, sim.pose.root_quat, _observed_rows(sim, links, e0._observe_base), future, cfg, e0._ref_links)
     infos = []
     for env, ob, start, phase, lift in zip(envs, obs, starts.tolist(), phases.tolist(), lifts.tolist(), strict=True):
         env._last_obs = ob
@@ -367,8 +376,9 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
         rot, qmat = heading_matrices(np.concatenate([sim.pose.root_quat, ref.pose.root_quat]))
         errors, metrics = batch_errors_and_metrics(sim, ref, e0.layout, e0._ee, cfg.reward, rot)
         terms, totals = batch_rewards(errors, cfg.reward)  # [5,N] in TERMS order, [N]
-        future = _future(refs, n, len(ahead)) if len(ahead) else None
-        obs = observe(phases, sim.pose.root_pos, sim.pose.root_quat, links, future, cfg, e0._ref_links, (rot[:n], qmat[:n]))
+        future = _future(refs, n, len(ahead), e0._observe_base) if len(ahead) else None
+        obs = observe(phases, sim.pose.root_pos, sim.pose.root_quat, _observed_rows(sim, links, e0._observe_base), future, cfg,
+                      e0._ref_links, (rot[:n], qmat[:n]))  # fmt: skip
     drifted = metrics["body_pos_err_max_m"] > cfg.pose_termination_m if cfg.pose_termination_m > 0 else np.zeros(n, bool)
     terminated = fell | drifted | blown
     rewards = np.where((terminated & cfg.reward.zero_when_fallen) | blown, 0.0, totals)
@@ -397,9 +407,22 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
     return obs, rewards, terminated, truncated, infos
 
 
-def _future(refs: CharacterState, n: int, k: int) -> CharacterState:
-    """The clip's links at the K observed future times as arrays [N,K,L,...] (rows n..n+nK of the lookup, time-major)."""
-    L = refs.link_pos.shape[1]
-    pos = refs.link_pos[n : n + n * k].reshape(k, n, L, 3).swapaxes(0, 1)
-    quat = refs.link_quat[n : n + n * k].reshape(k, n, L, 4).swapaxes(0, 1)
+def _observed_rows(sim: CharacterState, links: np.ndarray, with_base: bool) -> np.ndarray:
+    """links [N,L,16], after a row for the base (position, orientation, velocities) when it is observed: [N,L(+1),>=13]."""
+    if not with_base:
+        return links
+    base = np.concatenate([sim.pose.root_pos, sim.pose.root_quat, sim.velocity.root_lin, sim.velocity.root_ang], axis=1)
+    return np.concatenate([base[:, None, :], links[:, :, :13]], axis=1)
+
+
+def _future(refs: CharacterState, n: int, k: int, with_base: bool = False) -> CharacterState:
+    """The clip's observed bodies at the K future times as arrays [N,K,L(+1),...] (rows n..n+nK of the lookup,
+    time-major); with_base: the clip's root first."""
+    pos, quat = refs.link_pos[n : n + n * k], refs.link_quat[n : n + n * k]
+    if with_base:
+        pos = np.concatenate([refs.pose.root_pos[n : n + n * k, None], pos], axis=1)
+        quat = np.concatenate([refs.pose.root_quat[n : n + n * k, None], quat], axis=1)
+    L = pos.shape[1]
+    pos = pos.reshape(k, n, L, 3).swapaxes(0, 1)
+    quat = quat.reshape(k, n, L, 4).swapaxes(0, 1)
     return CharacterState(refs.pose, refs.velocity, pos, quat, refs.joint_pos, refs.com_vel)

@@ -1,14 +1,16 @@
 """DeepMimic's state vector, generated from the link list (no hard-coded indices).
 
-Layout for a character with L links (the humanoid: L = 15, 197 values):
+Layout for a character with L observed bodies: its links in PyBullet order, after the base when the
+base itself is the clip's root (the humanoid: its 15 links, the root one of them, 197 values; the
+Laikago: its chassis and 16 links, 223 values before the clip's upcoming poses):
 
   offset        size  what
   0             1     phase of the reference clip, in [0, 1]
   1             1     root height above the ground (m)
-  2 + 7*i       3     link i centre of mass relative to the root, heading frame (m)
-  5 + 7*i       4     link i orientation in the heading frame, quaternion w,x,y,z with w >= 0
-  2 + 7*L + 6*i 3     link i linear velocity, heading frame (m/s)
-  5 + 7*L + 6*i 3     link i angular velocity, heading frame (rad/s)
+  2 + 7*i       3     body i centre of mass relative to the root, heading frame (m)
+  5 + 7*i       4     body i orientation in the heading frame, quaternion w,x,y,z with w >= 0
+  2 + 7*L + 6*i 3     body i linear velocity, heading frame (m/s)
+  5 + 7*L + 6*i 3     body i angular velocity, heading frame (rad/s)
 
 With `EnvConfig.reference_obs_steps = (k1, k2, ...)` the clip's pose k control
 steps ahead follows, K = len(reference_obs_steps) blocks of 7R values, R = the

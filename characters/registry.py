@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from characters.humanoid import HUMANOID
+from characters.laikago import LAIKAGO
 from characters.spec import CharacterSpec
 
-CHARACTERS: dict[str, CharacterSpec] = {HUMANOID.name: HUMANOID}
+CHARACTERS: dict[str, CharacterSpec] = {spec.name: spec for spec in (HUMANOID, LAIKAGO)}
+"""Every character `--character` can name: a new one joins by adding its description here."""
 
 
 class UnknownCharacterError(ValueError):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from motions.clip_convention import ClipConvention
+
 
 @dataclass(frozen=True)
 class JointSpec:
@@ -41,8 +43,8 @@ class JointSpec:
 class CharacterSpec:
     """A simulated character.
 
-    urdf: path inside `pybullet_data`; global_scaling: URDF scale.
-    root_link: URDF link that carries the clip's root (fixed to the base).
+    urdf: path inside `pybullet_data`, or an absolute path; global_scaling: URDF scale.
+    root_link: URDF link that carries the clip's root: the base itself, or a link fixed to it.
     joints: actuated joints in clip order.
     root_reward_weight: DiffWeight of the root orientation/angular velocity.
     end_effectors: links tracked by the end-effector reward term.
@@ -53,6 +55,10 @@ class CharacterSpec:
     mirror_pairs: (left, right) link pairs that trade places in the character's
     mirror image (`characters.mirror`); empty: no mirror known.
     mirror_axis: the root frame's side axis (0, 1, 2 = x, y, z), which the mirror negates.
+    clip_convention: how this character's clip files store poses (quaternion order, up axis,
+    motor convention of joint angles); `motions.loading` converts them.
+    relative_action_limit_rad: the bound of relative actions (`EnvConfig.action_mode`), so also the
+    scale of a learner's exploration noise, which is set in units of this bound.
     """
 
     name: str
@@ -66,6 +72,8 @@ class CharacterSpec:
     clip_prefix: str
     mirror_pairs: tuple[tuple[str, str], ...] = ()
     mirror_axis: int = 2
+    clip_convention: ClipConvention = ClipConvention()
+    relative_action_limit_rad: float = 1.0
 
     @property
     def joint_dofs(self) -> tuple[int, ...]:

@@ -35,26 +35,51 @@ import pybullet as p
 import pybullet_data
 
 from motions import load_clip, pose_at, resolve_clip, velocity_at
+from motions.clip_convention import ClipConvention
 from motions.rotations import heading_angle, quat_canonical, quat_mul, quat_rotate, yaw_quat
 
 
-def observation(body: int, links: list[int], phase: float) -> np.ndarray:
-    """The contract's observation: phase, root height, then per link position/rotation and velocities in the heading frame."""
+def body_state(body: int, link: int) -> tuple:
+    """(position, orientation x,y,z,w, linear, angular velocity) of a link, or of the base for link -1."""
+    if link < 0:
+        return (*p.getBasePositionAndOrientation(body), *p.getBaseVelocity(body))
+    s = p.getLinkState(body, link, computeLinkVelocity=1, computeForwardKinematics=1)
+    return s[0], s[1], s[6], s[7]
+
+
+def link_indices(body: int) -> dict[str, int]:
+    """Every link's index by name, and the base's name as -1."""
+    names = {p.getJointInfo(body, j)[12].decode(): j for j in range(p.getNumJoints(body))}
+    return names | {p.getBodyInfo(body)[0].decode(): -1}
+
+
+def observed_bodies(contract: dict, name_to_link: dict[str, int]) -> list[int]:
+    """The bodies of the observation in the contract's order (its "<name>.position" blocks): the links, after
+    the base (-1) when the base is the character's root."""
+    blocks = [b["name"] for b in contract["observation_layout"] if b["name"].endswith(".position") and not b["name"].startswith("clip+")]
+    return [name_to_link[name[: -len(".position")]] for name in blocks]
+
+
+def observation(body: int, bodies: list[int], phase: float) -> np.ndarray:
+    """The contract's observation: phase, root height, then per observed body (links; the base first when it
+    is the character's root, index -1) position/rotation and velocities in the heading frame."""
     root_pos, root_quat = (np.array(v) for v in p.getBasePositionAndOrientation(body))
     inv_heading = yaw_quat(-heading_angle(root_quat))
-    states = p.getLinkStates(body, links, computeLinkVelocity=1, computeForwardKinematics=1)
+    states = [body_state(body, link) for link in bodies]
     pose, vel = [], []
     for s in states:
         pos = quat_rotate(inv_heading, np.array(s[0]) - root_pos)
         q = quat_canonical(quat_mul(inv_heading, np.array(s[1])))
         pose += [*pos, q[3], q[0], q[1], q[2]]  # rotation as w,x,y,z
-        vel += [*quat_rotate(inv_heading, np.array(s[6])), *quat_rotate(inv_heading, np.array(s[7]))]
+        vel += [*quat_rotate(inv_heading, np.array(s[2])), *quat_rotate(inv_heading, np.array(s[3]))]
     return np.array([phase, root_pos[1], *pose, *vel], dtype=np.float32)
 
 
 def game_clip(contract: dict):
     """The animation the controller imitates, as the game samples it: the contract's clip."""
-    return load_clip(resolve_clip(contract["clip"]), tuple(b["size"] for b in contract["action_layout"]))
+    stored = contract.get("clip_convention", {})  # contracts before it: the humanoid's DeepMimic files
+    convention = ClipConvention(**{k: tuple(v) if isinstance(v, list) else v for k, v in stored.items()})
+    return load_clip(resolve_clip(contract["clip"]), tuple(b["size"] for b in contract["action_layout"]), convention=convention)
 
 
 def animation_skeleton(contract: dict) -> tuple[int, int]:
@@ -87,7 +112,10 @@ def upcoming_clip(body: int, skeleton: tuple[int, int], link_index: dict[str, in
             for j, col, size in joint_cols:
                 p.resetJointStateMultiDof(anim, j, pose.joints[col : col + size].tolist(), physicsClientId=client)
             posed_at = ahead
-        pos, quat = p.getLinkState(anim, link_index[link], computeForwardKinematics=1, physicsClientId=client)[:2]
+        if link_index[link] < 0:  # the base
+            pos, quat = p.getBasePositionAndOrientation(anim, physicsClientId=client)
+        else:
+            pos, quat = p.getLinkState(anim, link_index[link], computeForwardKinematics=1, physicsClientId=client)[:2]
         if kind == "position":
             values += list(quat_rotate(inv_heading, np.array(pos) - root_pos))
         else:
@@ -123,8 +151,8 @@ def main() -> None:
     p.changeDynamics(body, -1, linearDamping=0.0, angularDamping=0.0)
     for link in range(-1, p.getNumJoints(body)):
         p.changeDynamics(body, link, lateralFriction=physics["ground_friction"])
-    name_to_link = {p.getJointInfo(body, j)[12].decode(): j for j in range(p.getNumJoints(body))}
-    links = list(range(p.getNumJoints(body)))
+    name_to_link = link_indices(body)
+    bodies = observed_bodies(contract, name_to_link)
     joints = [name_to_link[n] for n in contract["joint_order"]]
     gains = {g["joint"]: g for g in contract["pd"]}
     layout = contract["action_layout"]
@@ -155,7 +183,7 @@ def main() -> None:
     substeps = int(round(contract["physics_hz"] / contract["control_hz"]))
     t, fell = 0.0, False
     for _tick in range(int(args.seconds * contract["control_hz"])):
-        obs = observation(body, links, (t / clip.duration) % 1.0)
+        obs = observation(body, bodies, (t / clip.duration) % 1.0)
         if clip_blocks:
             upcoming = upcoming_clip(body, skeleton, name_to_link, joint_cols, clip_blocks, clip, t, contract["control_hz"])
             obs = np.concatenate([obs, upcoming])
@@ -175,7 +203,7 @@ def main() -> None:
             p.stepSimulation()
         t += 1.0 / contract["control_hz"]
         root = np.array(p.getBasePositionAndOrientation(body)[0])
-        if root[1] < 0.4:
+        if root[1] < 0.5 * clip.root_pos[:, 1].mean():  # the root at half its height: fallen
             fell = True
             break
     travelled = np.linalg.norm((root - start)[[0, 2]])

@@ -29,7 +29,8 @@ def action_layout(spec: CharacterSpec) -> list[dict[str, Any]]:
 
 
 def build_contract(spec: CharacterSpec, env: EnvConfig, link_names: list[str], clip: str, obs_size: int, act_size: int) -> dict[str, Any]:
-    blocks = observation_layout(link_names, env.reference_obs_steps, env.reference_obs_links)
+    observed = tuple(spec.root_link if n == "root" else n for n in env.reference_obs_links)
+    blocks = observation_layout(link_names, env.reference_obs_steps, observed)
     obs = [{"name": n, "offset": o, "size": s, "frame": f, "units": u} for n, o, s, f, u in blocks]
     inputs = [{"name": "obs", "shape": ["batch", obs_size], "dtype": "float32", "what": "raw observation, layout below"}]
     if env.action_mode == "relative":
@@ -44,6 +45,7 @@ def build_contract(spec: CharacterSpec, env: EnvConfig, link_names: list[str], c
         "urdf": spec.urdf,
         "urdf_scale": spec.global_scaling,
         "clip": clip,
+        "clip_convention": to_jsonable(spec.clip_convention),
         "action_mode": env.action_mode,
         "relative_lookahead_steps": env.relative_lookahead_steps if env.action_mode == "relative" else None,
         "env_config": to_jsonable(env),

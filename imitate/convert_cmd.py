@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     if not is_bvh(args.out):
         raise UserError(f"{args.out}: a clip converts to BVH: give -o FILE.bvh")
     path = resolve_clip(args.source, spec.clip_prefix)
-    clip = load_clip(path, spec.joint_dofs, spec.name)
+    clip = load_clip(path, spec.joint_dofs, spec.name, spec.clip_convention)
     clip_to_bvh(clip, rig, args.out)
     print(f"written: {args.out} ({path.name} on the {spec.name} skeleton, metres, y up)")
     return 0

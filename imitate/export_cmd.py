@@ -20,7 +20,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from characters.registry import get_character
     from imitate.contract import build_contract
-    from imitate.imitation import link_names, make_agent_for_spaces, open_env
+    from imitate.imitation import make_agent_for_spaces, open_env
     from imitate.onnx_export import OPSET, export_onnx
     from imitate.run_folder import checkpoint_path, load_run_checkpoint, read_config
 
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     agent = make_agent_for_spaces(env.observation_space, env.action_space, config.awr)
     agent.load_state_dict(data["agent"])
     spec = get_character(config.character)
-    contract = build_contract(spec, config.env, link_names(env), config.clip_name, obs_size, act_size)
+    contract = build_contract(spec, config.env, env.observed_link_names(), config.clip_name, obs_size, act_size)
     out = args.output if args.output.suffix == ".onnx" else args.output.with_suffix(".onnx")
     sidecar = export_onnx(agent.policy_weights(), env.actions, contract, out)
     env.close()

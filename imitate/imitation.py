@@ -48,10 +48,6 @@ def open_env(character: str, clip_path: str, env_config: EnvConfig) -> Imitation
     return env
 
 
-def link_names(env: ImitationEnv) -> list[str]:
-    return [name for name, _ in sorted(env.body.link_index.items(), key=lambda kv: kv[1])]
-
-
 BACKENDS = ("local", "ray")
 
 

@@ -60,7 +60,7 @@ def from_onnx(path: Path, motion: str | None, character: str | None) -> Source:
         raise UserError(f"{path}: controller is for character {controller.character!r}, not {name!r}")
     spec = get_character(name)
     clip_path = resolve_motion(motion or str(c["clip"]), spec)
-    load_clip(clip_path, spec.joint_dofs, spec.name)
+    load_clip(clip_path, spec.joint_dofs, spec.name, spec.clip_convention)
     if "env_config" in c:  # the environment the controller was trained in, field for field
         env = from_jsonable(EnvConfig, c["env_config"])
     else:
@@ -75,7 +75,7 @@ def from_onnx(path: Path, motion: str | None, character: str | None) -> Source:
 def clip_only(motion: str, character: str) -> Source:
     spec = get_character(character)
     clip_path = resolve_motion(motion, spec)
-    load_clip(clip_path, spec.joint_dofs, spec.name)
+    load_clip(clip_path, spec.joint_dofs, spec.name, spec.clip_convention)
     return Source(spec.name, str(clip_path), EnvConfig(), None, f"{clip_path.name} (reference motion)")
 
 

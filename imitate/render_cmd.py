@@ -62,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
             if sys.stdout.isatty():
                 print(f"\r  {name}: frame {i}/{n}", end="", flush=True)
 
-        result = record(env, out, args.seconds, source.policy, TrackingCamera(width, height), args.side_by_side, args.seed, show)
+        camera = TrackingCamera.for_clip(env.clip.root_pos, width, height)
+        result = record(env, out, args.seconds, source.policy, camera, args.side_by_side, args.seed, show)
         env.close()
         if sys.stdout.isatty():
             print()

@@ -14,6 +14,7 @@ from typing import Any
 
 from awr_core.config import AWRConfig
 from characters.config import EnvConfig
+from characters.registry import get_character
 from imitate import __version__
 from imitate.errors import UserError
 from imitate.options import from_jsonable, to_jsonable
@@ -45,7 +46,7 @@ class RunConfig:
 
 
 def new_run_dir(root: Path, character: str, clip_name: str) -> Path:
-    stem = Path(clip_name).stem.removeprefix("humanoid3d_")
+    stem = Path(clip_name).stem.removeprefix(get_character(character).clip_prefix)
     return root / f"{character}-{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 

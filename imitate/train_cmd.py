@@ -7,6 +7,7 @@ import json
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from characters.config import EnvConfig, RewardConfig
 from characters.registry import get_character
 from imitate.budget import describe, parse_budget
 from imitate.curves import plot_curve
-from imitate.defaults import BAR_NORMALIZED_RETURN, BAR_SUCCESS_RATE, DEFAULT_BUDGET, DEFAULT_ENVS_PER_WORKER
+from imitate.defaults import BAR_CONFIRM_EPISODES, BAR_NORMALIZED_RETURN, BAR_SUCCESS_RATE, DEFAULT_BUDGET, DEFAULT_ENVS_PER_WORKER
 from imitate.errors import EXIT_INTERRUPTED, UserError
 from imitate.imitation import BACKENDS, default_asynchronous, default_envs
 from imitate.motion_input import is_bvh, resolve_motion
@@ -38,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--budget", default=None, help=f"samples (5M, 200k) or wall time (2h, 30min); default {DEFAULT_BUDGET} as a cap")
     p.add_argument("--until-bar", action=argparse.BooleanOptionalAction, default=True,
                    help=f"stop as soon as a test reaches normalized return >= {BAR_NORMALIZED_RETURN} and success >= "
-                   f"{BAR_SUCCESS_RATE * 100:.0f}%% (default: on)")  # fmt: skip
+                   f"{BAR_SUCCESS_RATE * 100:.0f}%% and a test of {BAR_CONFIRM_EPISODES} episodes confirms it (default: on)")  # fmt: skip
     p.add_argument("--out", type=Path, default=None, help="run folder (default: runs/<character>-<clip>-<time>)")
     p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue a run from its latest checkpoint")
     p.add_argument("--envs", type=int, default=None,
@@ -65,7 +66,7 @@ def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
         raise UserError("--motion is required (a clip file or a shipped name such as run.txt; see `imitate motions`)")
     spec = get_character(args.character)
     clip_path = resolve_motion(args.motion, spec, args.map)
-    load_clip(clip_path, spec.joint_dofs, spec.name)  # refuse a bad clip before anything starts
+    load_clip(clip_path, spec.joint_dofs, spec.name, spec.clip_convention)  # refuse a bad clip before anything starts
     reward = config_from_args(RewardConfig, RewardConfig(), args, prefix="reward_")
     try:
         env = config_from_args(EnvConfig, EnvConfig(), args, reward=reward)
@@ -144,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
         _print_header(run_dir, config, budget, trainer, bool(args.resume), args.backend, args.asynchronous)
         progress = Progress(budget, trainer.samples, run_dir, title=f"{config.character} · {config.clip_name}",
                             step_seconds=1.0 / config.env.control_hz)
-        stop_when = _bar_reached if args.until_bar else None
+        stop_when = bar_stop(trainer) if args.until_bar else None
         reason = trainer.train(budget, stop_when=stop_when, on_row=progress)
         progress.finish()
     finally:
@@ -159,11 +160,32 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_INTERRUPTED if reason == INTERRUPTED else 0
 
 
-def _bar_reached(row: dict) -> str | None:
+def meets_bar(row: dict) -> bool:
     ret, success = row.get("test_normalized_return", math.nan), row.get("test_success_rate", math.nan)
-    if ret >= BAR_NORMALIZED_RETURN and success >= BAR_SUCCESS_RATE:
-        return f"skill meets the bar (test normalized return {ret:.3f} >= {BAR_NORMALIZED_RETURN}, success {success:.0%})"
-    return None
+    return ret >= BAR_NORMALIZED_RETURN and success >= BAR_SUCCESS_RATE
+
+
+def bar_stop(trainer) -> Callable[[dict], str | None]:
+    """The stop rule: an iteration's test meets the bar, and so does a confirming test of BAR_CONFIRM_EPISODES
+    episodes of the same policy right after (an 8-episode test can be lucky); else training goes on."""
+    confirmed: list[dict | None] = [None]
+
+    def stop(row: dict) -> str | None:
+        # rows repeat the last test until the next one: each test is confirmed once
+        if not meets_bar(row) or confirmed[0] is trainer.last_test:
+            return None
+        confirmed[0] = trainer.last_test
+        quick = f"{row['test_normalized_return']:.3f}, {row['test_success_rate']:.0%}"
+        confirm = trainer.confirm(BAR_CONFIRM_EPISODES)
+        ret, success = confirm["test_normalized_return"], confirm["test_success_rate"]
+        if meets_bar(confirm):
+            return (f"skill meets the bar (test normalized return >= {BAR_NORMALIZED_RETURN}, success >= {BAR_SUCCESS_RATE:.0%}: "
+                    f"{quick} on the iteration's test, {ret:.3f}, {success:.0%} on {BAR_CONFIRM_EPISODES} episodes)")  # fmt: skip
+        print(f"  the iteration's test met the bar ({quick}); {BAR_CONFIRM_EPISODES} episodes did not ({ret:.3f}, {success:.0%}): "
+              "training goes on")
+        return None
+
+    return stop
 
 
 def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, resumed: bool, backend: str, asynchronous: bool) -> None:

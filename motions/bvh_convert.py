@@ -63,7 +63,7 @@ def convert_bvh(path: str | Path, rig: CharacterRig, mapping: dict[str, str] | N
     loop = loops(root_pos, root_quat, joints, dofs)
     durations = np.full(len(t_out), 1.0 / hz)
     name = Path(path).stem + ".txt"
-    clip = Clip(name, str(path), loop, durations, root_pos, root_quat, joints, dofs)
+    clip = Clip(name, str(path), loop, durations, root_pos, root_quat, joints, dofs, file_format="BVH")
     report = {
         "file": str(path), "skeleton": family, "roles": {k: bvh.names[v] for k, v in sorted(roles.items())},
         "scale_m_per_unit": r.scale, "up_axis": r.up_axis, "source_fps": 1.0 / bvh.frame_time, "clip_fps": hz,

@@ -31,6 +31,8 @@ class Clip:
       joints    [F,D] per joint in order: 4 values (local quaternion x,y,z,w)
                       for a spherical joint, 1 value (radians) for a revolute one
     joint_dofs: values per joint in `joints` (4 or 1), e.g. the humanoid's 12 joints.
+    file_format: the file format it was read from ("DeepMimic", "motion_imitation", "BVH").
+    advance_per_cycle: a looping clip's root moves on by `cycle_offset` each cycle (else it comes back).
     """
 
     name: str
@@ -41,6 +43,8 @@ class Clip:
     root_quat: np.ndarray
     joints: np.ndarray
     joint_dofs: tuple[int, ...]
+    file_format: str = "DeepMimic"
+    advance_per_cycle: bool = True
 
     @property
     def num_frames(self) -> int:
@@ -63,7 +67,7 @@ class Clip:
         The vertical component is zero so that repeated cycles neither sink
         nor float (DeepMimic does the same); non-looping clips have none.
         """
-        if not self.loop:
+        if not self.loop or not self.advance_per_cycle:
             return np.zeros(3)
         delta = self.root_pos[-1] - self.root_pos[0]
         return np.array([delta[0], 0.0, delta[2]])

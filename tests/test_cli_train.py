@@ -231,3 +231,36 @@ def test_a_bvh_file_trains_directly_and_its_run_keeps_the_converted_clip(tmp_pat
     config, report = json.loads((run / "config.json").read_text()), json.loads((run / "conversion.json").read_text())
     assert config["motion"] == "cmu_02_01_walk.bvh" and report["file"] == "cmu_02_01_walk.bvh"  # no path of this machine
     assert (run / "clip.txt").exists() and str(tmp_path) not in (run / "config.json").read_text()
+
+
+class FakeTrainer:
+    """The two things the bar's stop rule asks of a trainer: its last quick test and a confirming test."""
+
+    def __init__(self, confirm_rows):
+        self.last_test = None
+        self.confirm_rows = list(confirm_rows)
+        self.confirmed_with = []
+
+    def confirm(self, episodes):
+        self.confirmed_with.append(episodes)
+        return self.confirm_rows.pop(0)
+
+
+def test_the_bar_stops_training_only_when_a_longer_test_confirms_it(capsys):
+    from imitate.defaults import BAR_CONFIRM_EPISODES
+    from imitate.train_cmd import bar_stop
+
+    lucky = {"test_normalized_return": 0.85, "test_success_rate": 1.0}
+    trainer = FakeTrainer([{"test_normalized_return": 0.83, "test_success_rate": 0.70},
+                           {"test_normalized_return": 0.86, "test_success_rate": 0.93}])  # fmt: skip
+    stop = bar_stop(trainer)
+    trainer.last_test = dict(lucky)
+    assert stop({**lucky, "iteration": 10}) is None  # 8 episodes met the bar, 30 did not (70% success)
+    assert "did not (0.830, 70%): training goes on" in capsys.readouterr().out
+    assert stop({**lucky, "iteration": 11}) is None  # the same test repeated in the next row: not confirmed again
+    assert trainer.confirmed_with == [BAR_CONFIRM_EPISODES] == [30]
+    assert stop({"test_normalized_return": 0.79, "test_success_rate": 1.0, "iteration": 20}) is None  # below: no confirming test
+    trainer.last_test = dict(lucky)  # a new test that meets the bar
+    reason = stop({**lucky, "iteration": 30})
+    assert reason is not None and "0.860, 93% on 30 episodes" in reason
+    assert trainer.confirmed_with == [30, 30]

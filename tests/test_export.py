@@ -16,7 +16,6 @@ from characters.config import DEEPMIMIC_ENV
 from characters.env import ImitationEnv
 from characters.registry import get_character
 from imitate.contract import build_contract
-from imitate.imitation import link_names
 from imitate.onnx_export import export_onnx
 from imitate.onnx_policy import OnnxController
 
@@ -48,7 +47,7 @@ def exported(request, tmp_path_factory):
     env = ImitationEnv("humanoid", "walk.txt", replace(DEEPMIMIC_ENV, action_mode=request.param, episode_seconds=10))
     agent = trained_like_agent(env)
     spec = get_character("humanoid")
-    contract = build_contract(spec, env.config, link_names(env), "humanoid3d_walk.txt", 197, env.action_space.shape[0])
+    contract = build_contract(spec, env.config, env.observed_link_names(), "humanoid3d_walk.txt", 197, env.action_space.shape[0])
     path = tmp_path_factory.mktemp("onnx") / "walk.onnx"
     export_onnx(agent.policy_weights(), env.actions, contract, path)
     return env, agent, path

@@ -13,7 +13,6 @@ from characters.config import DEEPMIMIC_ENV, EnvConfig
 from characters.env import ImitationEnv
 from characters.registry import get_character
 from imitate.contract import build_contract
-from imitate.imitation import link_names
 from imitate.onnx_export import export_onnx
 
 NO_TORCH = "import sys; sys.modules['torch'] = None; from imitate.cli import main; raise SystemExit(main(sys.argv[1:]))"
@@ -23,7 +22,7 @@ NO_TORCH = "import sys; sys.modules['torch'] = None; from imitate.cli import mai
 def controller(tmp_path_factory):
     env = ImitationEnv("humanoid", "walk.txt", replace(DEEPMIMIC_ENV, action_mode="relative"))
     agent = AWRAgent(env.observation_space, env.action_space, replace(AWR_PAPER, actor_layers=(32,), critic_layers=(8,)))
-    contract = build_contract(get_character("humanoid"), env.config, link_names(env), "humanoid3d_walk.txt", 197, 28)
+    contract = build_contract(get_character("humanoid"), env.config, env.observed_link_names(), "humanoid3d_walk.txt", 197, 28)
     path = tmp_path_factory.mktemp("ctl") / "walk.onnx"
     export_onnx(agent.policy_weights(), env.actions, contract, path)
     env.close()
@@ -89,15 +88,16 @@ contract = json.loads(model.with_suffix(".json").read_text())
 blocks = [b for b in contract["observation_layout"] if b["name"].startswith("clip+")]
 assert blocks, "the controller observes upcoming clip poses"
 skeleton = ex["animation_skeleton"](contract)
-names = {p.getJointInfo(env.body.body, j)[12].decode(): j for j in range(p.getNumJoints(env.body.body))}
+names = ex["link_indices"](env.body.body)
+bodies = ex["observed_bodies"](contract, names)
 cols = [(names[b["joint"]], b["offset"], b["size"]) for b in contract["action_layout"]]
 worst = 0.0
-clip = ex["game_clip"](contract)  # the game's own clip, its seam closed as the contract says
-for start in (0.0, 0.4, 0.9, 1.2):  # from 1.2 s the episodes cross walk's seam (1.267 s)
+clip = ex["game_clip"](contract)  # the game's own clip, read in the character's convention as the contract says
+for start in (0.0, 0.4, 0.9, 1.2):  # from 1.2 s the episodes cross the walks' seams (1.267 s, 1.25 s)
     obs, _ = env.reset(options={"start_time": start})
     for _ in range(5):
         t = env.time
-        mine = np.concatenate([ex["observation"](env.body.body, list(range(len(names))), (t / env.clip.duration) % 1.0),
+        mine = np.concatenate([ex["observation"](env.body.body, bodies, (t / env.clip.duration) % 1.0),
                                ex["upcoming_clip"](env.body.body, skeleton, names, cols, blocks, clip, t, contract["control_hz"])])
         worst = max(worst, float(np.abs(mine - obs).max()))
         obs, *_ = env.step(src.policy(obs, env.action_base_pose()))
@@ -105,23 +105,23 @@ print(f"worst {worst:.3g}")
 """
 
 
-def test_game_loop_example_builds_the_environments_observation(tmp_path):
+@pytest.mark.parametrize("character, clip_name", [("humanoid", "humanoid3d_walk.txt"), ("laikago", "laikago_walk.txt")])
+def test_game_loop_example_builds_the_environments_observation(tmp_path, character, clip_name):
     """The example's observation (DeepMimic's state and the clip+K blocks, from the clip it loads itself) is the
     environment's, value for value, for a controller that observes the clip's upcoming root (exported here: an
-    untrained policy will do)."""
+    untrained policy will do); the quadruped's base is its root and is observed as a body of its own."""
     from pathlib import Path
 
     from awr_core.agent import AWRAgent
     from characters.env import ImitationEnv
     from characters.registry import get_character
     from imitate.contract import build_contract
-    from imitate.imitation import link_names
     from imitate.onnx_export import export_onnx
 
     config = EnvConfig()  # the defaults: relative actions, the clip's root ahead
-    env = ImitationEnv("humanoid", "walk.txt", config)
+    env = ImitationEnv(character, clip_name, config)
     agent = AWRAgent(env.observation_space, env.action_space, replace(AWR_PAPER, actor_layers=(32,), critic_layers=(8,)))
-    contract = build_contract(get_character("humanoid"), config, link_names(env), "humanoid3d_walk.txt",
+    contract = build_contract(get_character(character), config, env.observed_link_names(), clip_name,
                               env.observation_space.shape[0], env.action_space.shape[0])  # fmt: skip
     model = tmp_path / "walk.onnx"
     export_onnx(agent.policy_weights(), env.actions, contract, model)

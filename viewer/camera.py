@@ -10,6 +10,21 @@ from characters.env import pb
 from characters.quiet import quiet_c_output
 
 
+def character_scale(root_heights: np.ndarray) -> float:
+    """How big the character is next to the humanoid (1), from its clip's root heights [F] (m): the cameras
+    stand that much closer, so a 0.5-m quadruped fills the frame as the humanoid does."""
+    return float(np.clip(np.max(root_heights) / 0.85, 0.3, 1.0))  # the humanoid stands with its root 0.85-0.89 m up
+
+
+def side_yaw_deg(root_pos: np.ndarray) -> float:
+    """Camera yaw (degrees about y) that looks at a clip's travel from the side; 0 (the +x side view)
+    for a clip that travels along x or stays in place. root_pos [F,3]."""
+    travel = root_pos[-1] - root_pos[0]
+    if np.hypot(travel[0], travel[2]) < 0.1:
+        return 0.0
+    return float(np.degrees(np.arctan2(travel[2], travel[0])))
+
+
 @dataclass
 class TrackingCamera:
     """Follows a point with exponential smoothing; yaw/pitch in degrees about the y (up) axis."""
@@ -21,10 +36,18 @@ class TrackingCamera:
     pitch_deg: float = -12.0
     fov_deg: float = 50.0
     smoothing: float = 0.15
+    target_height_m: float = 0.9
     target: np.ndarray | None = None
 
+    @classmethod
+    def for_clip(cls, root_pos: np.ndarray, width: int = 640, height: int = 360) -> TrackingCamera:
+        """The default camera for a clip's root positions [F,3]: as close as the character is small
+        (`character_scale`), from the side of the way the clip travels (`side_yaw_deg`)."""
+        scale = character_scale(root_pos[:, 1])
+        return cls(width, height, distance_m=3.2 * scale, yaw_deg=side_yaw_deg(root_pos), target_height_m=0.9 * scale)
+
     def follow(self, point: np.ndarray) -> None:
-        point = np.array([point[0], 0.9, point[2]])  # keep the horizon steady: track ground position only
+        point = np.array([point[0], self.target_height_m, point[2]])  # keep the horizon steady: track ground position only
         self.target = point if self.target is None else self.target + self.smoothing * (point - self.target)
 
     def image(self, client: int, hardware: bool) -> np.ndarray:

@@ -53,7 +53,7 @@ def record(
     """Render `seconds` of simulation (or of the clip itself without a policy) to `out` (.mp4 or .gif)."""
     import imageio.v2 as imageio
 
-    camera = camera or TrackingCamera()
+    camera = camera or TrackingCamera.for_clip(env.clip.root_pos)
     if side_by_side:
         camera.yaw_deg += 35.0  # look from the front-side so the two bodies stand apart on screen
     paint(env, (0.93, 0.55, 0.25, 1.0))

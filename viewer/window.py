@@ -13,6 +13,7 @@ import sys
 import numpy as np
 
 from characters.env import pb
+from viewer.camera import character_scale, side_yaw_deg
 from viewer.meshes import LinkShape, body_shapes
 from viewer.player import Player
 
@@ -106,9 +107,11 @@ class Viewer:
         self.body_meshes = self._upload(body_shapes(env.body.body, env.client, env.body.num_links))
         self.ghost_meshes = self._upload(body_shapes(env.ghost.body, env.client, env.ghost.num_links)) if env.ghost is not None else []
         self.grid = self._grid()
-        self.yaw, self.pitch, self.distance = 0.0, 12.0, 3.5  # from the side of a clip that travels along x
+        self.scale = character_scale(env.clip.root_pos[:, 1])  # a smaller character is watched from closer
+        # from the side of the clip's travel (this orbit turns the other way round than PyBullet's yaw)
+        self.yaw, self.pitch, self.distance = -side_yaw_deg(env.clip.root_pos), 12.0, 3.5 * self.scale
         self.follow = True
-        self.target = np.array([0.0, 0.9, 0.0])
+        self.target = np.array([0.0, 0.9 * self.scale, 0.0])
         self.labels = [pyglet.text.Label("", x=10, y=height - 20 - 18 * i, font_size=11, color=(20, 20, 30, 255)) for i in range(6)]
         self.frames = 0
         self._bind_events()
@@ -171,7 +174,7 @@ class Viewer:
     def camera(self) -> np.ndarray:
         if self.follow:
             root = self.player.env.body.get_pose()[0].root_pos
-            goal = np.array([root[0], 0.9, root[2]])
+            goal = np.array([root[0], 0.9 * self.scale, root[2]])
             self.target = self.target + 0.2 * (goal - self.target)
         yaw, pitch = math.radians(self.yaw), math.radians(self.pitch)
         offset = self.distance * np.array([math.cos(pitch) * math.sin(yaw), math.sin(pitch), math.cos(pitch) * math.cos(yaw)])
