@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from characters.steering import SteeringConfig
+
 
 @dataclass(frozen=True)
 class RewardConfig:
@@ -57,6 +59,7 @@ class EnvConfig:
     this from its reference position (0 turns the rule off).
     max_body_speed: a link faster than this (m/s or rad/s) or a NaN in the state
     is a physics blow-up; the episode ends as terminated.
+    steering: follow a commanded heading instead of the clip's own path (`characters.steering`); None: off.
     """
 
     control_hz: float = 30.0  # policy rate (Hz)
@@ -73,6 +76,7 @@ class EnvConfig:
     self_collision: bool = True  # body parts collide with each other (not with their parents)
     max_body_speed: float = 500.0  # faster than this (m/s, rad/s) counts as a physics blow-up (flailing feet reach 130 rad/s)
     reward: RewardConfig = field(default_factory=RewardConfig)
+    steering: SteeringConfig | None = None  # a commanded heading (`imitate --steer`); None: the clip's own path
 
     def __post_init__(self) -> None:
         if self.action_mode not in ("absolute", "relative"):

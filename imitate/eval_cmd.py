@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 
 from imitate.errors import UserError
@@ -65,6 +66,9 @@ def run(args: argparse.Namespace) -> int:
         ("body position error", f"{s['body_pos_err_m']:.3f} m"),
         ("success rate", f"{s['success_rate']:.0%}  (no fall, body error < 0.5 m)"),
     ]
+    if "heading_err_rad" in s:  # a steered controller, its errors measured from 1.5 s after each change of command
+        rows += [("heading error", f"{math.degrees(s['heading_err_rad']):.1f} deg"), ("speed error", f"{s['speed_err_m_s']:.3f} m/s"),
+                 ("pose reward term", f"{s['pose_reward']:.3f}")]  # fmt: skip
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"  {key:<{width}}  {value}")

@@ -19,6 +19,8 @@ from imitate.imitation import INFO_KEYS
 from imitate.policy_source import Source
 from imitate.shipped import CHECK_EPISODES, CHECK_SECONDS
 
+STEER_KEYS = ("heading_err_rad", "speed_err_m_s", "pose_reward")  # a steered controller's means (errors from 1.5 s after a change)
+
 
 def run_episodes(source: Source, episodes: int, seed: int = 0, seconds: float | None = None,
                  start_times: Sequence[float] | None = None) -> list[dict]:  # fmt: skip
@@ -29,22 +31,25 @@ def run_episodes(source: Source, episodes: int, seed: int = 0, seconds: float | 
         raise ValueError(f"{source.label}: no policy to score")
     config = source.env if seconds is None else replace(source.env, episode_seconds=seconds)
     env = ImitationEnv(source.character, source.clip_path, config)
+    keys = INFO_KEYS + (STEER_KEYS if config.steering is not None else ())
     out = []
     try:
         for i in range(episodes):
             options = None if start_times is None else {"start_time": float(start_times[i])}
             obs, _ = env.reset(seed=seed + i, options=options)
-            total, steps, sums, counts = 0.0, 0, dict.fromkeys(INFO_KEYS, 0.0), dict.fromkeys(INFO_KEYS, 0)
+            total, steps, sums, counts = 0.0, 0, dict.fromkeys(keys, 0.0), dict.fromkeys(keys, 0)
             while True:
                 obs, reward, terminated, truncated, info = env.step(source.policy(obs, env.action_base_pose()))
                 total, steps = total + reward, steps + 1
-                for key in INFO_KEYS:
-                    if key in info:
+                if "reward_terms" in info:
+                    info = {**info, "pose_reward": info["reward_terms"]["pose"]}
+                for key in keys:
+                    if np.isfinite(info.get(key, np.nan)):  # a steering error is NaN until the character could turn
                         sums[key] += info[key]
                         counts[key] += 1
                 if terminated or truncated:
                     break
-            means = {k: sums[k] / counts[k] if counts[k] else float("nan") for k in INFO_KEYS}
+            means = {k: sums[k] / counts[k] if counts[k] else float("nan") for k in keys}
             out.append({"normalized_return": total / steps, "steps": steps, "seconds": steps / config.control_hz,
                         "fell": bool(terminated), "success": bool(not terminated and means["body_pos_err_m"] < SUCCESS_BODY_ERROR_M),
                         **means})  # fmt: skip
@@ -54,10 +59,12 @@ def run_episodes(source: Source, episodes: int, seed: int = 0, seconds: float | 
 
 
 def summarize(per_episode: list[dict]) -> dict:
-    """Means over episodes: normalized_return, episode_seconds_mean, fall_rate, success_rate and the tracking errors."""
-    mean = lambda key: float(np.mean([e[key] for e in per_episode]))  # noqa: E731
+    """Means over episodes: normalized_return, episode_seconds_mean, fall_rate, success_rate, the tracking errors
+    and, for a steered controller, the heading and speed errors and the pose reward term (STEER_KEYS)."""
+    mean = lambda key: float(np.nanmean([e[key] for e in per_episode]))  # noqa: E731
+    steer = STEER_KEYS if per_episode and STEER_KEYS[0] in per_episode[0] else ()
     return {"episodes": len(per_episode), "normalized_return": mean("normalized_return"), "episode_seconds_mean": mean("seconds"),
-            "fall_rate": mean("fell"), "success_rate": mean("success"), **{k: mean(k) for k in INFO_KEYS}}  # fmt: skip
+            "fall_rate": mean("fell"), "success_rate": mean("success"), **{k: mean(k) for k in INFO_KEYS + steer}}  # fmt: skip
 
 
 def check_shipped(folder) -> dict[str, float]:

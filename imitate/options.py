@@ -36,13 +36,21 @@ def _parse_names(text: str) -> tuple[str, ...]:
     return tuple(x.strip() for x in text.split(",") if x.strip())
 
 
+def nested_dataclass(hint: Any) -> type | None:
+    """The dataclass a field holds (`X` or `X | None`), or None for a plain field."""
+    if dataclasses.is_dataclass(hint):
+        return hint
+    classes = [a for a in typing.get_args(hint) if dataclasses.is_dataclass(a)]
+    return classes[0] if len(classes) == 1 and type(None) in typing.get_args(hint) else None
+
+
 def add_config_options(parser: argparse.ArgumentParser, cls: type, defaults: Any, prefix: str = "", skip: tuple[str, ...] = ()) -> None:
     """Add one option per (non-nested) field of `cls`, defaulting to the values in `defaults`."""
     comments = field_comments(cls)
     hints = typing.get_type_hints(cls)
     group = parser.add_argument_group(f"{cls.__name__} ({cls.__module__})")
     for f in dataclasses.fields(cls):
-        if f.name in skip or dataclasses.is_dataclass(hints[f.name]):
+        if f.name in skip or nested_dataclass(hints[f.name]) is not None:
             continue
         kind = hints[f.name]
         default = getattr(defaults, f.name)
@@ -85,8 +93,9 @@ def from_jsonable(cls: type, data: dict[str, Any]) -> Any:
         if f.name not in data:
             continue
         value = data[f.name]
-        if dataclasses.is_dataclass(hints[f.name]):
-            value = from_jsonable(hints[f.name], value)
+        nested = nested_dataclass(hints[f.name])
+        if nested is not None and value is not None:
+            value = from_jsonable(nested, value)
         elif typing.get_origin(hints[f.name]) is tuple:
             value = tuple(value)
         kwargs[f.name] = value

@@ -264,3 +264,15 @@ def test_the_bar_stops_training_only_when_a_longer_test_confirms_it(capsys):
     reason = stop({**lucky, "iteration": 30})
     assert reason is not None and "0.860, 93% on 30 episodes" in reason
     assert trainer.confirmed_with == [30, 30]
+
+
+def test_a_steered_run_trains_and_reports_its_steering(tmp_path):
+    run = tmp_path / "steer"
+    out = imitate("--motion", "walk.txt", "--character", "humanoid", "--steer", "--out", run, *TINY)
+    assert out.returncode == 0, out.stderr
+    config = json.loads((run / "config.json").read_text())
+    assert config["env"]["steering"]["task_weight"] == 0.3
+    scored = imitate("eval", run, "--episodes", "1", "--json")
+    assert scored.returncode == 0, scored.stderr
+    result = json.loads(scored.stdout)
+    assert {"heading_err_rad", "speed_err_m_s", "pose_reward"} <= result.keys() and 0.0 < result["pose_reward"] <= 1.0

@@ -57,7 +57,8 @@ def main() -> None:
     full["controller"] = f"{args.checkpoint}.pt"
     check = check_shipped(out)
     record = {
-        "command": " ".join(["python -m tools.ship_controller", *sys.argv[1:]]),
+        # the run folder is the shipper's, not the user's: the record names it RUN
+        "command": " ".join(["python -m tools.ship_controller", *("RUN" if a == str(args.run_dir) else a for a in sys.argv[1:])]),
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "hardware": hardware(),
         "full": full,

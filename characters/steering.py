@@ -1,0 +1,134 @@
+"""Steering: the character follows a commanded heading, its clip turned to match (DeepMimic's heading task).
+
+A steered environment holds a command per episode, a heading on the ground that changes at random
+times (sharp turns and gradual ones). The clip is turned, about the vertical, toward the command at a
+limited rate and moved along the ground to the character, so the imitation reward measures the pose,
+the height and the velocities against the clip as if it were walking the commanded way; a task reward
+for the centre of mass moving that way at the clip's pace is added (DeepMimic: 0.7 imitation, 0.3 task).
+The policy observes the command in its own heading frame. Headings follow `motions.rotations`: the yaw of
+a root's x axis, a ground direction (dx, dz) having heading atan2(-dz, dx).
+
+All functions are pure: arrays in, arrays out, N environments at once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from characters.state import CharacterState
+from motions.clip import Clip
+from motions.interpolate import Pose, PoseVelocity
+from motions.rotations import heading_angle, quat_mul, yaw_quat
+
+
+@dataclass(frozen=True)
+class SteeringConfig:
+    """change_seconds: a new command after a time drawn uniformly from this range (s).
+    sharp_turn_share: the share of changes to a heading drawn uniformly on the circle; the others turn by
+    at most gradual_turn_rad either way. turn_rate_rad_s: how fast the clip turns toward a new command.
+    task_weight: the task reward's share of the reward (the imitation reward has the rest);
+    task_scale: its kernel, exp(-scale * max(0, pace - v . d)^2) with v the centre-of-mass velocity and d
+    the commanded direction (DeepMimic's heading task). metric_delay_s: heading and speed errors are
+    measured from this long after a change (the character needs time to turn)."""
+
+    change_seconds: tuple[float, float] = (3.0, 7.0)
+    sharp_turn_share: float = 0.5
+    gradual_turn_rad: float = math.pi / 3
+    turn_rate_rad_s: float = math.pi / 2
+    task_weight: float = 0.3
+    task_scale: float = 2.5
+    metric_delay_s: float = 1.5
+
+    def __post_init__(self) -> None:
+        low, high = self.change_seconds
+        if not 0 < low <= high:
+            raise ValueError(f"change_seconds must be 0 < low <= high, got {self.change_seconds}")
+        if not 0.0 <= self.task_weight <= 1.0:
+            raise ValueError(f"task_weight must be in [0, 1], got {self.task_weight}")
+
+
+COMMAND_SIZE = 3  # observed: cos and sin of the command in the character's heading frame, the commanded pace (m/s)
+
+
+def wrap_angle(a: np.ndarray) -> np.ndarray:
+    """Angles to (-pi, pi]. [...] -> [...]."""
+    return np.pi - np.mod(np.pi - np.asarray(a, dtype=float), 2.0 * np.pi)
+
+
+def clip_travel(clip: Clip) -> tuple[float, float]:
+    """(heading rad, pace m/s) of a looping clip's travel per cycle; (0, 0) for a clip that stays in place."""
+    offset = clip.cycle_offset
+    distance = float(np.hypot(offset[0], offset[2]))
+    if distance < 1e-6:
+        return 0.0, 0.0
+    return float(math.atan2(-offset[2], offset[0])), distance / clip.duration
+
+
+def draw_change(rng: np.random.Generator, current: np.ndarray, cfg: SteeringConfig) -> tuple[np.ndarray, np.ndarray]:
+    """New commanded headings for N environments whose command is `current` [N], and the seconds until each
+    one's next change [N]: a sharp turn (uniform on the circle) or a gradual one (at most gradual_turn_rad)."""
+    n = len(current)
+    sharp = rng.random(n) < cfg.sharp_turn_share
+    heading = np.where(sharp, rng.uniform(-np.pi, np.pi, n), current + rng.uniform(-cfg.gradual_turn_rad, cfg.gradual_turn_rad, n))
+    return wrap_angle(heading), rng.uniform(*cfg.change_seconds, n)
+
+
+def approach(heading: np.ndarray, target: np.ndarray, max_step: float) -> np.ndarray:
+    """Headings [N] turned toward target [N] the short way round by at most max_step (rad)."""
+    return wrap_angle(heading + np.clip(wrap_angle(target - heading), -max_step, max_step))
+
+
+def turn_states(state: CharacterState, yaw: np.ndarray, shift: np.ndarray) -> CharacterState:
+    """A batch of states turned by yaw [N] about the vertical through the world origin, then moved by shift [N,3].
+
+    Every array of `state` has a leading N axis (per link: [N,L,...]); joint values are local and stay."""
+    c, s = np.cos(yaw), np.sin(yaw)
+    rot = np.zeros((len(yaw), 3, 3))
+    rot[:, 0, 0], rot[:, 0, 2], rot[:, 1, 1], rot[:, 2, 0], rot[:, 2, 2] = c, s, 1.0, -s, c
+    q = yaw_quat(yaw)
+
+    def point(p: np.ndarray) -> np.ndarray:  # [N,3] or [N,L,3]
+        return vector(p) + (shift if p.ndim == 2 else shift[:, None, :])
+
+    def vector(v: np.ndarray) -> np.ndarray:
+        return np.einsum("nij,nj->ni", rot, v) if v.ndim == 2 else np.einsum("nij,nlj->nli", rot, v)
+
+    def orient(r: np.ndarray) -> np.ndarray:
+        return quat_mul(q, r) if r.ndim == 2 else quat_mul(q[:, None, :], r)
+
+    pose, vel = state.pose, state.velocity
+    return CharacterState(Pose(point(pose.root_pos), orient(pose.root_quat), pose.joints),
+                          PoseVelocity(vector(vel.root_lin), vector(vel.root_ang), vel.joints),
+                          point(state.link_pos), orient(state.link_quat), point(state.joint_pos), vector(state.com_vel))  # fmt: skip
+
+
+def follow_shift(yaw: np.ndarray, clip_root: np.ndarray, sim_root: np.ndarray) -> np.ndarray:
+    """shift [N,3] that, after turning by yaw [N], puts the clip's root [N,3] over the character's [N,3] on the
+    ground (heights kept): the clip walks where the character is."""
+    c, s = np.cos(yaw), np.sin(yaw)
+    turned_x = c * clip_root[:, 0] + s * clip_root[:, 2]
+    turned_z = -s * clip_root[:, 0] + c * clip_root[:, 2]
+    return np.stack([sim_root[:, 0] - turned_x, np.zeros(len(yaw)), sim_root[:, 2] - turned_z], axis=1)
+
+
+def task_reward(com_vel: np.ndarray, heading: np.ndarray, pace: float, scale: float) -> np.ndarray:
+    """DeepMimic's heading reward [N]: exp(-scale * max(0, pace - v . d)^2), com_vel [N,3], heading [N]."""
+    along = com_vel[:, 0] * np.cos(heading) - com_vel[:, 2] * np.sin(heading)
+    short = np.maximum(0.0, pace - along)
+    return np.exp(-scale * short * short)
+
+
+def command_features(root_quat: np.ndarray, heading: np.ndarray, pace: float) -> np.ndarray:
+    """The observed command [N,3]: cos and sin of the commanded heading relative to the root's, and the pace."""
+    rel = heading - heading_angle(root_quat)
+    return np.stack([np.cos(rel), np.sin(rel), np.full(len(rel), pace)], axis=1).astype(np.float32)
+
+
+def heading_and_speed_errors(com_vel: np.ndarray, heading: np.ndarray, pace: float) -> tuple[np.ndarray, np.ndarray]:
+    """(|heading of the ground velocity - command| rad [N], |ground speed - pace| m/s [N]) of com_vel [N,3]."""
+    moving = np.arctan2(-com_vel[:, 2], com_vel[:, 0])
+    speed = np.hypot(com_vel[:, 0], com_vel[:, 2])
+    return np.abs(wrap_angle(moving - heading)), np.abs(speed - pace)
