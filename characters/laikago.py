@@ -1,4 +1,4 @@
-"""The Laikago quadruped (Unitree): a 13.7-kg chassis, 4 legs of 3 revolute joints (abduction, hip, knee), 25 kg.
+"""The Laikago quadruped (Unitree): a 13.7-kg chassis, 4 legs of 3 revolute joints (abduction, hip, knee), 25.6 kg in all.
 
 Sources: the URDF in pybullet_data (laikago/laikago_toes_limits.urdf: joint limits, the 100 N·m effort
 limit, the toes as fixed links); PD gains from google-research/motion_imitation (kp 220 on every motor,

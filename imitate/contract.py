@@ -11,6 +11,7 @@ from typing import Any
 from characters.config import EnvConfig
 from characters.observation import observation_layout
 from characters.spec import CharacterSpec
+from characters.steering import COMMAND_SIZE
 from imitate import __version__
 from imitate.options import to_jsonable
 
@@ -32,11 +33,20 @@ def build_contract(spec: CharacterSpec, env: EnvConfig, link_names: list[str], c
     observed = tuple(spec.root_link if n == "root" else n for n in env.reference_obs_links)
     blocks = observation_layout(link_names, env.reference_obs_steps, observed)
     obs = [{"name": n, "offset": o, "size": s, "frame": f, "units": u} for n, o, s, f, u in blocks]
-    inputs = [{"name": "obs", "shape": ["batch", obs_size], "dtype": "float32", "what": "raw observation, layout below"}]
+    steered = env.steering is not None
+    if steered and env.action_mode != "relative":
+        raise ValueError("a steered controller exports with relative actions (the default action mode)")
+    state_size = obs_size - COMMAND_SIZE if steered else obs_size  # a steered policy's command has an input of its own
+    inputs = [{"name": "obs", "shape": ["batch", state_size], "dtype": "float32", "what": "raw observation, layout below"}]
     if env.action_mode == "relative":
         inputs.append({"name": "ref_pose", "shape": ["batch", sum(spec.joint_dofs)], "dtype": "float32",
                        "what": f"the clip's joint pose {env.relative_lookahead_steps} control step(s) ahead of the current time "
                        "(t + relative_lookahead_steps / control_hz), same layout as `actions`"})  # fmt: skip
+    if steered:
+        inputs.append({"name": "command", "shape": ["batch", COMMAND_SIZE], "dtype": "float32",
+                       "what": "where the player steers: cos and sin of the commanded heading relative to the character's "
+                       "heading (the yaw of its root's x axis; positive turns toward -z seen from x, i.e. left for a "
+                       "character facing x), and the speed in m/s (the clip's pace)"})  # fmt: skip
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,

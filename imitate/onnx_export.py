@@ -33,6 +33,7 @@ class Controller(nn.Module):
 
     def __init__(self, w: PolicyWeights, actions: ActionMap) -> None:
         super().__init__()
+        self.steered = False  # True: a `command` input follows ref_pose, appended to the observation
         self.register_buffer("obs_mean", torch.as_tensor(w.obs_mean, dtype=torch.float32))
         self.register_buffer("obs_std", torch.as_tensor(w.obs_std, dtype=torch.float32))
         self.obs_clip = float(w.obs_clip)
@@ -56,8 +57,9 @@ class Controller(nn.Module):
         order = np.concatenate([lay.sph_pose.reshape(-1), lay.rev_pose])
         self.register_buffer("perm", torch.as_tensor(np.argsort(order), dtype=torch.long))
 
-    def forward(self, obs: torch.Tensor, ref_pose: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        x = obs
+    def forward(self, obs: torch.Tensor, ref_pose: torch.Tensor | None = None, command: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:  # fmt: skip
+        x = torch.cat([obs, command], dim=1) if self.steered else obs
         if self.normalize:
             x = torch.clamp((x - self.obs_mean) / self.obs_std, -self.obs_clip, self.obs_clip)
         for i, layer in enumerate(self.layers):
@@ -99,6 +101,11 @@ def export_onnx(weights: PolicyWeights, actions: ActionMap, contract: dict[str, 
         ref[:, actions.layout.sph_pose[:, 3]] = 1.0
         args = (obs, ref)
         names.append("ref_pose")
+    command = next((i for i in contract["inputs"] if i["name"] == "command"), None)
+    if command is not None:  # a steered controller (relative actions, `build_contract` checks)
+        model.steered = True
+        args = (*args, torch.zeros(2, command["shape"][1]))
+        names.append("command")
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

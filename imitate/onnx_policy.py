@@ -34,13 +34,20 @@ class OnnxController:
         self.contract: dict[str, Any] = {k: _parse(v) for k, v in meta.items()}
         self.inputs = [i.name for i in self.session.get_inputs()]
         self.relative = "ref_pose" in self.inputs
+        self.steered = "command" in self.inputs  # the environment's observation ends with the command
 
     @property
     def character(self) -> str:
         return str(self.contract["character"])
 
     def act(self, obs: np.ndarray, ref_pose: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        feed = {"obs": np.asarray(obs, dtype=np.float32).reshape(-1, self.session.get_inputs()[0].shape[1])}
+        """obs: the environment's observation (for a steered controller, the command at its end)."""
+        size = self.session.get_inputs()[0].shape[1]
+        obs = np.asarray(obs, dtype=np.float32)
+        obs = obs.reshape(-1, obs.shape[-1])
+        feed = {"obs": obs[:, :size]}
+        if self.steered:
+            feed["command"] = obs[:, size:]
         if self.relative:
             if ref_pose is None:
                 raise ValueError("this controller's actions are relative to the reference pose: pass ref_pose")

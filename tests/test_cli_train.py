@@ -276,3 +276,11 @@ def test_a_steered_run_trains_and_reports_its_steering(tmp_path):
     assert scored.returncode == 0, scored.stderr
     result = json.loads(scored.stdout)
     assert {"heading_err_rad", "speed_err_m_s", "pose_reward"} <= result.keys() and 0.0 < result["pose_reward"] <= 1.0
+    # exported, the command is an input of its own, and the controller scores as the run does
+    assert imitate("export", run, "-o", tmp_path / "steer.onnx").returncode == 0
+    contract = json.loads((tmp_path / "steer.json").read_text())
+    assert [(i["name"], i["shape"][1]) for i in contract["inputs"]][2] == ("command", 3)
+    assert contract["inputs"][0]["shape"][1] == contract["observation_layout"][-1]["offset"] + contract["observation_layout"][-1]["size"]
+    onnx = imitate("eval", "--policy", tmp_path / "steer.onnx", "--motion", "walk.txt", "--episodes", "1", "--json")
+    assert onnx.returncode == 0, onnx.stderr
+    assert json.loads(onnx.stdout)["normalized_return"] == pytest.approx(result["normalized_return"], abs=1e-3)
