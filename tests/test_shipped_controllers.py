@@ -15,7 +15,7 @@ SHIPPED = list_shipped()
 
 def test_walk_and_run_controllers_are_shipped_with_their_records():
     names = {p.name for p in SHIPPED}
-    assert {"humanoid-humanoid3d_walk", "humanoid-humanoid3d_run"} <= names
+    assert {"humanoid-humanoid3d_walk", "humanoid-humanoid3d_run", "laikago-laikago_walk"} <= names
     for folder in SHIPPED:
         for f in ("controller.onnx", "controller.json", "config.json", "log.csv", "eval.json"):
             assert (folder / f).stat().st_size > 0, f"{folder.name}/{f}"
@@ -26,6 +26,16 @@ def test_walk_and_run_controllers_are_shipped_with_their_records():
     walk = next(p for p in SHIPPED if p.name == "humanoid-humanoid3d_walk")
     assert find_shipped("humanoid", "humanoid3d_walk.txt") == walk / "controller.onnx"
     assert find_shipped("humanoid", "humanoid3d_backflip.txt") is None
+    assert find_shipped("laikago", "laikago_walk.txt").parent.name == "laikago-laikago_walk"
+
+
+def test_the_quadrupeds_shipped_controller_plays_by_its_clip_name(tmp_path):
+    exe = Path(sys.executable).with_name("imitate")
+    args = ["render", "--motion", "laikago_walk.txt", "--character", "laikago", "--gif", str(tmp_path / "lk.gif"), "--seconds", "0.5",
+            "--size", "160x96", "--renderer", "cpu"]  # fmt: skip
+    out = subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "shipped controller laikago-laikago_walk" in out.stdout and "0 falls" in out.stdout
 
 
 @pytest.mark.parametrize("folder", SHIPPED, ids=[p.name for p in SHIPPED])

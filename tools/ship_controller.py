@@ -55,6 +55,7 @@ def main() -> None:
     full = evaluate(args.run_dir, None, None, None, args.episodes, checkpoint=args.checkpoint)
     full.pop("per_episode")
     full["controller"] = f"{args.checkpoint}.pt"
+    full["clip"] = config.clip_name  # the run scores its own copy, clip.txt: the record names the clip
     check = check_shipped(out)
     record = {
         # the run folder is the shipper's, not the user's: the record names it RUN
