@@ -18,7 +18,7 @@ from characters.body import SimCharacter
 from characters.kinematics import REVOLUTE, link_frames
 from characters.quiet import quiet_c_output
 from characters.registry import get_character
-from motions.retarget import HINGE, SPHERICAL, CharacterRig, RigJoint
+from motions.retarget import HINGE, SPHERICAL, CharacterRig, NotRetargetableError, RigJoint
 from motions.rotations import quat_rotate
 
 pb = body_module.pb
@@ -33,10 +33,19 @@ def _end_of(joint: str) -> str:
     return f"{side}_{end}" if side else end
 
 
+RIG_JOINTS = ("chest", "neck", *(f"{side}_{part}" for side in ("left", "right") for part in ("hip", "knee", "ankle", "shoulder", "elbow")))
+
+
 @functools.lru_cache(maxsize=4)
 def character_rig(name: str) -> CharacterRig:
-    """The rig of a registered character (built once per process from its URDF)."""
+    """The rig of a registered character (built once per process from its URDF). Raises NotRetargetableError
+    for a character without the humanoid joints that retargeting reads (RIG_JOINTS)."""
     spec = get_character(name)
+    missing = [j for j in RIG_JOINTS if j not in spec.joint_names]
+    if missing:
+        lacks = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
+        raise NotRetargetableError(f"character {name!r}: BVH retargeting drives humanoid characters (joints named "
+                                   f"{', '.join(RIG_JOINTS)}); {name!r} lacks {lacks}")  # fmt: skip
     with quiet_c_output():
         client = pb.connect(pb.DIRECT)
     try:

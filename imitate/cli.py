@@ -10,6 +10,7 @@ from imitate import __version__, convert_cmd, eval_cmd, export_cmd, motions_cmd,
 from imitate.errors import EXIT_USAGE, UserError
 from motions import ClipError
 from motions.bvh import BvhError
+from motions.retarget import NotRetargetableError
 from motions.skeletons import SkeletonError
 
 SUBCOMMANDS = ("train", "eval", "motions")
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args.func(args) or 0)
-    except (ClipError, BvhError, SkeletonError, UnknownCharacterError, UserError) as exc:
+    except (ClipError, BvhError, SkeletonError, UnknownCharacterError, NotRetargetableError, UserError) as exc:
         print(f"imitate: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

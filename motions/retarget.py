@@ -30,6 +30,10 @@ SPHERICAL, HINGE = 4, 1
 FURTHER = {"neck": "head"}  # where a source bone has no length (CMU's Neck sits on Spine1), it reaches one point further
 
 
+
+class NotRetargetableError(ValueError):
+    """A character that retargeting cannot drive (it needs a humanoid's joints by name); `str()` is one line."""
+
 @dataclass(frozen=True)
 class RigJoint:
     """One actuated joint of the character, in clip order. role: the body point where it sits;

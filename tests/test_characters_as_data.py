@@ -162,3 +162,11 @@ def test_cli_lists_and_checks_the_quadrupeds_clips(capsys):
     # the quadruped's clip on the humanoid: refused with the widths
     assert main(["motions", "--check", "laikago_walk.txt", "--character", "humanoid"]) == 2
     assert "needs 44" in capsys.readouterr().err
+
+
+def test_bvh_retargeting_to_the_quadruped_is_refused_in_one_line(tmp_path, capsys):
+    bvh = tmp_path / "take.bvh"
+    bvh.write_text("HIERARCHY\n")  # never read: the character is refused first
+    assert main(["convert", str(bvh), "--character", "laikago", "-o", str(tmp_path / "take.txt")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "BVH retargeting drives humanoid characters" in err and "'laikago' lacks chest" in err and "\n" not in err
