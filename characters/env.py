@@ -50,14 +50,16 @@ from characters.steering import (
     heading_and_speed_errors,
     task_reward,
     turn_states,
+    wrap_angle,
 )
 from motions.clip import Clip
 from motions.interpolate import Pose, phase_at, phases_at
 from motions.library import resolve_clip
 from motions.loading import load_clip
-from motions.rotations import heading_matrices
+from motions.rotations import heading_matrices, yaw_quat
 
 pb = body_module.pb
+MARKER_HALF_EXTENTS = (0.3, 0.004, 0.025)  # m: the steering command's arrow, a bar on the ground
 log = logging.getLogger(__name__)
 
 
@@ -95,6 +97,7 @@ class ImitationEnv(gym.Env):
         self._want_ghost, self._want_egl = ghost, egl
         self.egl_loaded = False
         self.ghost: SimCharacter | None = None
+        self.marker: int | None = None  # steering, when viewed: an arrow on the ground along the command
         self.spec_ = get_character(character) if isinstance(character, str) else character
         self.config = config or EnvConfig()
         if isinstance(motion, Clip):
@@ -160,12 +163,34 @@ class ImitationEnv(gym.Env):
         if self._want_ghost:
             self.ghost = SimCharacter(self.spec_, c, self_collision=False, fixed_base=True)
             self.ghost.make_ghost(rgba=(0.35, 0.75, 1.0, 0.35))
+        if cfg.steering is not None and (self._want_ghost or self._want_egl):  # viewed: show where the command points
+            shape = pb.createVisualShape(pb.GEOM_BOX, halfExtents=list(MARKER_HALF_EXTENTS), rgbaColor=[1.0, 0.8, 0.1, 1.0],
+                                         physicsClientId=c)  # fmt: skip
+            self.marker = pb.createMultiBody(baseMass=0, baseVisualShapeIndex=shape, basePosition=[0, -1, 0], physicsClientId=c)
         self._world_state = pb.saveState(physicsClientId=c)
 
     def place_ghost(self, ref: CharacterState) -> None:
         """Show the reference `ref` (a clip state) as the translucent ghost, shifted by `ghost_offset`; no ghost: nothing."""
         if self.ghost is not None:
             self.ghost.set_pose(Pose(ref.pose.root_pos + self.ghost_offset, ref.pose.root_quat, ref.pose.joints))
+
+    def steer_to(self, heading: float) -> None:
+        """Command a heading (rad, `characters.steering`) from now on: random changes stop until the next reset
+        (a player steering, a scripted course)."""
+        if self.steering is None:
+            raise ValueError("this environment is not steered (EnvConfig.steering is None)")
+        self.command = float(wrap_angle(np.array(heading)))
+        self.changed_at, self.change_at = self.time, math.inf
+        self.place_marker()
+
+    def place_marker(self) -> None:
+        """Put the command arrow at the character's feet, pointing the commanded way (no marker: nothing)."""
+        if self.marker is None:
+            return
+        root = pb.getBasePositionAndOrientation(self.body.body, physicsClientId=self.client)[0]
+        direction = np.array([math.cos(self.command), 0.0, -math.sin(self.command)])
+        where = np.array([root[0], 0.01, root[2]]) + 0.35 * direction
+        pb.resetBasePositionAndOrientation(self.marker, where.tolist(), yaw_quat(self.command).tolist(), physicsClientId=self.client)
 
     def close(self) -> None:
         if self.client is not None and pb.isConnected(self.client):
@@ -343,6 +368,8 @@ def start_episodes(envs: Sequence[ImitationEnv], starts: np.ndarray) -> tuple[np
             env.change_at = env.time + env.np_random.uniform(*cfg.steering.change_seconds)
         commands = np.array([env.command for env in envs])
         obs = np.concatenate([obs, command_features(sim.pose.root_quat, commands, e0.pace)], axis=1)
+        for env in envs:
+            env.place_marker()
     infos = []
     for env, ob, start, phase, lift in zip(envs, obs, starts.tolist(), phases.tolist(), lifts.tolist(), strict=True):
         env._last_obs = ob
@@ -448,6 +475,7 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
             env._last_obs = obs[i]
             if env.ghost is not None:
                 env.place_ghost(map_arrays(ref, lambda a, i=i: a[i]))
+            env.place_marker()
             info.update(reward_terms=dict(zip(TERMS, row[:a], strict=True)), errors=dict(zip(error_keys, row[a:b], strict=True)),
                         fell=row[-2] > 0.5, drifted=row[-1] > 0.5, **dict(zip(metric_keys, row[b:-3], strict=True)))  # fmt: skip
             if cfg.steering is not None:

@@ -25,6 +25,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--policy", type=Path, help="an exported controller (.onnx) instead of a run folder")
     p.add_argument("--motion", help="clip (default: the run's or the controller's); alone: the controller shipped for it")
     p.add_argument("--character", default=None, help="character (default: the run's or the controller's)")
+    p.add_argument("--steer", action="store_true", help="a steered controller: steer it with the left/right arrow keys "
+                   "(without: its command changes at random, as in training)")  # fmt: skip
     _window_options(p)
     p.set_defaults(func=run_play)
 
@@ -61,7 +63,10 @@ def _show(source, args: argparse.Namespace, ghost: bool) -> int:
 
     width, height = parse_size(args.size)
     env = ImitationEnv(source.character, source.clip_path, source.env, ghost=ghost)
-    player = Player(env, source.policy)
+    steer = getattr(args, "steer", False)
+    if steer and source.env.steering is None:
+        raise UserError(f"--steer needs a steered controller (trained with --steer); {source.label} is not one")
+    player = Player(env, source.policy, steer=steer)
     try:
         viewer = Viewer(player, width, height, headless=args.headless, title=f"imitate · {source.label}")
     except NoDisplayError as exc:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -29,7 +31,28 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--renderer", choices=("auto", "cpu"), default="auto",
                    help="auto: PyBullet's EGL renderer when it loads, else the CPU (TINY) one; cpu: always the CPU one")  # fmt: skip
     p.add_argument("--seed", type=int, default=0, help="episode seed (default: 0)")
+    p.add_argument("--steer-script", type=Path, metavar="FILE",
+                   help="a steered controller: a course to follow, a JSON list of [time s, heading degrees] (the heading "
+                   "relative to the clip's own direction, positive to the left), e.g. [[0, 0], [4, 90], [8, 180], [12, 270]]")  # fmt: skip
     p.set_defaults(func=run)
+
+
+def read_course(path: Path) -> list[tuple[float, float]]:
+    """(time s, heading rad) pairs from a --steer-script file; a bad file is one line naming it."""
+    try:
+        data = json.loads(path.read_text())
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read file ({exc.strerror})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"{path}: not a JSON list of [time s, heading degrees] ({str(exc).splitlines()[0]})") from None
+    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)  # noqa: E731
+    ok = isinstance(data, list) and data and all(isinstance(row, list) and len(row) == 2 and all(map(number, row)) for row in data)
+    if not ok:
+        raise UserError(f"{path}: expected a JSON list of [time s, heading degrees] pairs, e.g. [[0, 0], [4, 90]]")
+    times = [float(t) for t, _ in data]
+    if any(t < 0 for t in times) or times != sorted(times):
+        raise UserError(f"{path}: the times must be >= 0 and in order")
+    return [(float(t), math.radians(float(h))) for t, h in data]
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -52,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("say where to write: --mp4 FILE.mp4 and/or --gif FILE.gif")
     width, height = parse_size(args.size)
     source = resolve_source(args.run_dir, args.policy, args.motion, args.character, reference=args.reference)
+    course = read_course(args.steer_script) if args.steer_script else []
+    if course and (source.env.steering is None or source.policy is None):
+        raise UserError(f"--steer-script needs a steered controller (trained with --steer); {source.label} is not one")
     env_config = replace(source.env, episode_seconds=max(source.env.episode_seconds, args.seconds + 1.0))
     outputs = [p for p in (args.mp4, args.gif) if p]
     for out in outputs:
@@ -63,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"\r  {name}: frame {i}/{n}", end="", flush=True)
 
         camera = TrackingCamera.for_clip(env.clip.root_pos, width, height)
-        result = record(env, out, args.seconds, source.policy, camera, args.side_by_side, args.seed, show)
+        result = record(env, out, args.seconds, source.policy, camera, args.side_by_side, args.seed, show, course)
         env.close()
         if sys.stdout.isatty():
             print()

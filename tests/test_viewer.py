@@ -119,3 +119,55 @@ def test_window_runs_under_xvfb():
                          capture_output=True, text=True, timeout=180)  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert "30 frames" in out.stdout
+
+
+def test_a_steered_controller_turns_with_the_arrow_keys_and_shows_its_command(tmp_path):
+    import math
+
+    from characters.config import EnvConfig
+    from characters.steering import SteeringConfig
+    from viewer.window import Viewer
+
+    env = ImitationEnv("humanoid", "walk.txt", EnvConfig(steering=SteeringConfig()), ghost=True, egl=False)
+    zero = np.zeros(env.action_space.shape)
+    v = Viewer(Player(env, lambda obs, ref: zero, steer=True), 320, 180, headless=True)
+    from pyglet.window import key  # after the headless window: pyglet picks its platform on first use
+
+    try:
+        player = v.player
+        start = env.command
+        send(v, "on_key_press", key.LEFT, 0)
+        send(v, "on_key_press", key.LEFT, 0)
+        send(v, "on_key_press", key.RIGHT, 0)
+        assert env.command == pytest.approx(start + math.pi / 6)
+        for _ in range(20):
+            v.tick(1 / 60)
+        assert env.command == pytest.approx(start + math.pi / 6) and math.isinf(env.change_at)  # held: no random change
+        # the arrow lies on the ground at the character's feet, along the command
+        pos, quat = pb.getBasePositionAndOrientation(env.marker, physicsClientId=env.client)
+        root = env.body.get_pose()[0].root_pos
+        direction = (np.array(pos) - root)[[0, 2]]
+        assert pos[1] < 0.05 and np.arctan2(-direction[1], direction[0]) == pytest.approx(env.command, abs=1e-6)
+        v.window.switch_to()
+        v.draw()
+        pixels = v.pixels().astype(float)
+        yellow = (pixels[..., 0] > 200) & (pixels[..., 1] > 160) & (pixels[..., 2] < 90)
+        assert yellow.sum() > 5 and "command 30 deg" in player.overlay_lines()[-2]
+    finally:
+        v.window.close()
+        env.close()
+
+
+def test_the_window_draws_the_quadrupeds_mesh_shapes():
+    """The Laikago collides with meshes (chassis, legs): the window draws each as its convex hull, in place."""
+    from viewer.meshes import body_shapes
+
+    env = ImitationEnv("laikago", "laikago_walk.txt", ghost=False, egl=False)
+    shapes = body_shapes(env.body.body, env.client, env.body.num_links)
+    assert len(shapes) == 1 + 12 + 4  # the chassis, 3 meshes per leg, the toes' spheres
+    chassis = next(s for s in shapes if s.link == -1)
+    vertices = np.array(pb.getMeshData(env.body.body, -1, physicsClientId=env.client)[1])
+    np.testing.assert_allclose(chassis.mesh.positions.min(axis=0), vertices.min(axis=0), atol=1e-6)
+    np.testing.assert_allclose(chassis.mesh.positions.max(axis=0), vertices.max(axis=0), atol=1e-6)
+    assert np.ptp(vertices[:, 2]) > 0.5  # the chassis is long along its z axis, the way it walks
+    env.close()

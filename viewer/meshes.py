@@ -62,6 +62,20 @@ def box(half: np.ndarray) -> Mesh:
     return Mesh(np.array(pos, np.float32), np.array(nor, np.float32))
 
 
+def convex_hull(points: np.ndarray) -> Mesh:
+    """The convex hull of points [P,3] as a mesh with flat normals pointing out (a mesh collision shape drawn
+    as PyBullet collides with it: the Laikago's legs and chassis)."""
+    from scipy.spatial import ConvexHull
+
+    hull = ConvexHull(points)
+    tris = points[hull.simplices]  # [T,3,3]
+    normals = hull.equations[:, :3]  # outward unit normals, one per facet
+    # order each triangle's corners counter-clockwise seen from outside
+    flip = np.einsum("ti,ti->t", np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0]), normals) < 0
+    tris[flip] = tris[flip][:, ::-1]
+    return Mesh(tris.reshape(-1, 3).astype(np.float32), np.repeat(normals, 3, axis=0).astype(np.float32))
+
+
 @dataclass(frozen=True)
 class LinkShape:
     """One collision shape of a link: its mesh and its pose in the link's inertial frame."""
@@ -73,12 +87,18 @@ class LinkShape:
 
 
 def body_shapes(body: int, client: int, num_links: int) -> list[LinkShape]:
-    """Meshes for every sphere, capsule and box collision shape of a multibody."""
+    """Meshes for every sphere, capsule, box and mesh collision shape of a multibody (a mesh as its convex hull)."""
     shapes = []
     for link in range(-1, num_links):
         for data in pb.getCollisionShapeData(body, link, physicsClientId=client):
             kind, dims, pos, orn = data[2], data[3], data[5], data[6]
-            if kind == pb.GEOM_SPHERE:
+            if kind == pb.GEOM_MESH:  # PyBullet gives its vertices in the link's inertial frame already
+                count, vertices = pb.getMeshData(body, link, physicsClientId=client)
+                if count < 4:
+                    continue
+                mesh = convex_hull(np.array(vertices, dtype=float))
+                pos, orn = (0.0, 0.0, 0.0), (0.0, 0.0, 0.0, 1.0)
+            elif kind == pb.GEOM_SPHERE:
                 mesh = sphere(dims[0])
             elif kind == pb.GEOM_CAPSULE:
                 mesh = capsule(dims[0], dims[1])

@@ -5,6 +5,7 @@ Keys map to these methods; tests call them directly.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -18,10 +19,12 @@ SPEEDS = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)
 class Player:
     """Steps `env` with `policy` (or plays the clip when policy is None) at real time x speed."""
 
-    def __init__(self, env: ImitationEnv, policy: Policy | None, seed: int = 0) -> None:
+    def __init__(self, env: ImitationEnv, policy: Policy | None, seed: int = 0, steer: bool = False) -> None:
+        """steer: a person steers a steered controller (`turn`); otherwise its command changes at random as in training."""
         self.env = env
         self.policy = policy
         self.seed = seed
+        self.steering = steer and env.steering is not None
         self.paused = False
         self.speed_index = SPEEDS.index(1.0)
         self.ghost_visible = env.ghost is not None
@@ -38,8 +41,18 @@ class Player:
 
     def reset(self) -> None:
         self.obs, _ = self.env.reset(seed=self.seed + self.episodes, options={"start_time": 0.0})
+        self._hold_command()
         self.info = {}
         self._debt = 0.0
+
+    def _hold_command(self) -> None:
+        if self.steering:  # the person's command from the start of every episode: no random changes
+            self.env.steer_to(self.env.command)
+
+    def turn(self, angle: float) -> None:
+        """Steer: turn the commanded heading by `angle` rad (positive: left). Nothing for a controller not steered."""
+        if self.steering:
+            self.env.steer_to(self.env.command + angle)
 
     def step(self) -> None:
         """One control step (1/control_hz s of simulated time)."""
@@ -54,6 +67,7 @@ class Player:
             if terminated or truncated:
                 self.episodes += 1
                 self.obs, _ = env.reset(seed=self.seed + self.episodes, options={"start_time": env.time % env.clip.duration})
+                self._hold_command()
         self.steps += 1
 
     def advance(self, dt: float) -> int:
@@ -99,5 +113,7 @@ class Player:
                 f"errors  joints {info['joint_rot_err_rad']:.3f} rad   end effectors {info['end_effector_err_m']:.3f} m"
                 f"   bodies {info['body_pos_err_m']:.3f} m"
             )
+        if self.steering:
+            lines.append(f"command {math.degrees(env.command):.0f} deg   left/right arrows: turn 30 deg")
         lines.append("space pause  . step  r reset  [ ] speed  g ghost  c camera  drag orbit  wheel zoom")
         return lines

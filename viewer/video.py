@@ -8,7 +8,7 @@ policy the clip is played kinematically.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,8 +49,11 @@ def record(
     side_by_side: bool = False,
     seed: int = 0,
     on_frame: Callable[[int, int], None] | None = None,
+    course: Sequence[tuple[float, float]] = (),
 ) -> VideoResult:
-    """Render `seconds` of simulation (or of the clip itself without a policy) to `out` (.mp4 or .gif)."""
+    """Render `seconds` of simulation (or of the clip itself without a policy) to `out` (.mp4 or .gif).
+    course: for a steered controller, (time s, heading rad) pairs: from each time on, the command is that
+    heading relative to the clip's own direction (`ImitationEnv.steer_to`)."""
     import imageio.v2 as imageio
 
     camera = camera or TrackingCamera.for_clip(env.clip.root_pos)
@@ -72,6 +75,9 @@ def record(
             ref = env.reference.state_at(start_time + i / fps if policy is None else env.time)
             if side_by_side:
                 env.ghost_offset = _beside(ref.pose.root_quat)
+            due = [heading for t, heading in course if i <= t * fps < i + 1]
+            if due:
+                env.steer_to(env.travel_heading + due[-1])
             if policy is None:
                 env.pose_as_clip(start_time + i / fps)  # kinematic playback of the clip (and the ghost)
             else:

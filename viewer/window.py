@@ -12,9 +12,9 @@ import sys
 
 import numpy as np
 
-from characters.env import pb
+from characters.env import MARKER_HALF_EXTENTS, pb
 from viewer.camera import character_scale, side_yaw_deg
-from viewer.meshes import LinkShape, body_shapes
+from viewer.meshes import LinkShape, body_shapes, box
 from viewer.player import Player
 
 VERTEX = """#version 330 core
@@ -106,6 +106,9 @@ class Viewer:
         env = player.env
         self.body_meshes = self._upload(body_shapes(env.body.body, env.client, env.body.num_links))
         self.ghost_meshes = self._upload(body_shapes(env.ghost.body, env.client, env.ghost.num_links)) if env.ghost is not None else []
+        # the steering arrow is visual only (no collision shape to read): its box is drawn from its size
+        marker = LinkShape(-1, box(np.array(MARKER_HALF_EXTENTS)), np.zeros(3), np.array([0.0, 0.0, 0.0, 1.0]))
+        self.marker_meshes = self._upload([marker]) if env.marker is not None else []
         self.grid = self._grid()
         self.scale = character_scale(env.clip.root_pos[:, 1])  # a smaller character is watched from closer
         # from the side of the clip's travel (this orbit turns the other way round than PyBullet's yaw)
@@ -143,7 +146,7 @@ class Viewer:
         actions = {
             key.SPACE: player.toggle_pause, key.PERIOD: player.single_step, key.R: player.reset,
             key.BRACKETLEFT: player.slower, key.BRACKETRIGHT: player.faster, key.G: player.toggle_ghost,
-            key.C: self.toggle_follow,
+            key.C: self.toggle_follow, key.LEFT: lambda: player.turn(math.pi / 6), key.RIGHT: lambda: player.turn(-math.pi / 6),
         }  # fmt: skip
 
         @self.window.event
@@ -183,7 +186,8 @@ class Viewer:
 
     def _draw_body(self, meshes: list, body: int, rgba: tuple[float, ...], view_proj: np.ndarray) -> None:
         env = self.player.env
-        states = pb.getLinkStates(body, range(env.body.num_links), computeForwardKinematics=1, physicsClientId=env.client)
+        links = range(pb.getNumJoints(body, physicsClientId=env.client))  # the character's and ghost's links; the marker has none
+        states = pb.getLinkStates(body, links, computeForwardKinematics=1, physicsClientId=env.client) if len(links) else []
         base = pb.getBasePositionAndOrientation(body, physicsClientId=env.client)
         self.program["color"] = rgba
         for shape, vlist in meshes:
@@ -210,6 +214,8 @@ class Viewer:
         self.grid.draw(gl.GL_LINES)
         self.program["lit"] = 1.0
         self._draw_body(self.body_meshes, self.player.env.body.body, (0.93, 0.55, 0.25, 1.0), view_proj)
+        if self.marker_meshes:  # a steered controller's command, an arrow on the ground
+            self._draw_body(self.marker_meshes, self.player.env.marker, (1.0, 0.8, 0.1, 1.0), view_proj)
         if self.player.ghost_visible and self.ghost_meshes:
             gl.glEnable(gl.GL_BLEND)
             gl.glBlendFunc(gl.GL_SRC_ALPHA, gl.GL_ONE_MINUS_SRC_ALPHA)
