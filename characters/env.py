@@ -50,13 +50,12 @@ from characters.steering import (
     heading_and_speed_errors,
     task_reward,
     turn_states,
-    wrap_angle,
 )
 from motions.clip import Clip
 from motions.interpolate import Pose, phase_at, phases_at
 from motions.library import resolve_clip
 from motions.loading import load_clip
-from motions.rotations import heading_matrices, yaw_quat
+from motions.rotations import heading_matrices, wrap_angle, yaw_quat
 
 pb = body_module.pb
 MARKER_HALF_EXTENTS = (0.3, 0.004, 0.025)  # m: the steering command's arrow, a bar on the ground
@@ -179,7 +178,7 @@ class ImitationEnv(gym.Env):
         (a player steering, a scripted course)."""
         if self.steering is None:
             raise ValueError("this environment is not steered (EnvConfig.steering is None)")
-        self.command = float(wrap_angle(np.array(heading)))
+        self.command = float(wrap_angle(heading))
         self.changed_at, self.change_at = self.time, math.inf
         self.place_marker()
 

@@ -21,7 +21,7 @@ import numpy as np
 from characters.state import CharacterState
 from motions.clip import Clip
 from motions.interpolate import Pose, PoseVelocity
-from motions.rotations import heading_angle, quat_mul, yaw_quat
+from motions.rotations import heading_angle, quat_mul, wrap_angle, yaw_quat
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,6 @@ class SteeringConfig:
 
 
 COMMAND_SIZE = 3  # observed: cos and sin of the command in the character's heading frame, the commanded pace (m/s)
-
-
-def wrap_angle(a: np.ndarray) -> np.ndarray:
-    """Angles to (-pi, pi]. [...] -> [...]."""
-    return np.pi - np.mod(np.pi - np.asarray(a, dtype=float), 2.0 * np.pi)
 
 
 def clip_travel(clip: Clip) -> tuple[float, float]:

@@ -22,7 +22,7 @@ import numpy as np
 
 from motions.clip import Clip, ClipError
 from motions.clip_convention import ClipConvention, to_package_frames
-from motions.rotations import heading_angle
+from motions.rotations import heading_angle, wrap_angle
 from motions.text_file import read_text
 
 # Quaternions are renormalized silently: the clips DeepMimic ships are not exactly
@@ -159,7 +159,7 @@ def load_clip(path: str | Path, joint_dofs: tuple[int, ...], character: str = ""
     root_pos, root_quat, joints = to_package_frames(frames[:, 1:4], frames[:, 4:8], frames[:, 8:], tuple(joint_dofs),
                                                     convention or ClipConvention())  # fmt: skip
     if parsed.loop and parsed.turn_per_cycle:
-        turn = float(np.angle(np.exp(1j * (heading_angle(root_quat[-1]) - heading_angle(root_quat[0])))))
+        turn = float(wrap_angle(heading_angle(root_quat[-1]) - heading_angle(root_quat[0])))
         if abs(turn) > MAX_CYCLE_TURN_RAD:
             raise ClipError(source, f"EnableCycleOffsetRotation with a turn of {np.degrees(turn):.1f} degrees per cycle is not "
                                     f"supported (at most {np.degrees(MAX_CYCLE_TURN_RAD):.0f})")  # fmt: skip

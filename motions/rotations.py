@@ -153,6 +153,11 @@ def heading_angle(q: np.ndarray) -> np.ndarray:
     return np.arctan2(-2.0 * (x * z - w * y), 1.0 - 2.0 * (y * y + z * z))
 
 
+def wrap_angle(a: np.ndarray | float) -> np.ndarray:
+    """Angles to (-pi, pi]. [...] -> [...]."""
+    return np.pi - np.mod(np.pi - np.asarray(a, dtype=float), 2.0 * np.pi)
+
+
 def yaw_quat(angle: np.ndarray | float) -> np.ndarray:
     """Rotation by `angle` about the y axis. [...] -> [..., 4]."""
     half = 0.5 * np.asarray(angle, dtype=float)

@@ -8,17 +8,9 @@ import pytest
 from characters.config import EnvConfig
 from characters.env import ImitationEnv
 from characters.state import CharacterState
-from characters.steering import (
-    SteeringConfig,
-    approach,
-    follow_shift,
-    heading_and_speed_errors,
-    task_reward,
-    turn_states,  # fmt: skip
-    wrap_angle,
-)
+from characters.steering import SteeringConfig, approach, follow_shift, heading_and_speed_errors, task_reward, turn_states
 from motions.interpolate import Pose, PoseVelocity
-from motions.rotations import heading_angle, quat_rotate, yaw_quat
+from motions.rotations import heading_angle, quat_rotate, wrap_angle, yaw_quat
 
 
 def test_approach_turns_the_short_way_by_at_most_the_step():
