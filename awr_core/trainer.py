@@ -140,11 +140,14 @@ class Trainer:
                                           seed=cfg.seed + 10_000 + self.agent.iteration)  # fmt: skip
         return summarize(records, "test", self.success)
 
-    def confirm(self, episodes: int) -> dict[str, float]:
-        """A longer deterministic test of the current policy (before stopping on a goal); its time counts as training time."""
+    def confirm(self, episodes: int, test: Callable[[dict, int, int], dict] | None = None) -> dict:
+        """A longer deterministic test of the current policy (before stopping on a goal); its time counts as training time.
+        test(policy_weights, episodes, seed), when given, runs it instead of the collector (a task longer than training's)."""
         start = time.perf_counter()
         try:
-            return self.test(episodes)
+            if test is None:
+                return self.test(episodes)
+            return test(self.agent.policy_weights(), episodes, self.agent.config.seed + 10_000 + self.agent.iteration)
         finally:
             self.wall_time += time.perf_counter() - start
 

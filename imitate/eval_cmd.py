@@ -7,6 +7,7 @@ import json
 import math
 from pathlib import Path
 
+from imitate.defaults import STEER_BAR_SECONDS
 from imitate.errors import UserError
 
 
@@ -21,7 +22,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--motion", default=None, help="the clip (with --policy: the one to score on; alone: its shipped controller)")
     p.add_argument("--character", default=None, help="character (default: the controller's, or humanoid)")
     p.add_argument("--episodes", type=int, default=10, help="number of episodes (default: 10)")
-    p.add_argument("--seconds", type=float, default=None, help="episode length in seconds (default: the controller's, 20)")
+    p.add_argument("--seconds", type=float, default=None, help="episode length in seconds (default: the controller's, 20; "
+                   "a steered controller's: 60, the steering bar's)")
     p.add_argument("--checkpoint", choices=("best", "latest"), default="best", help="a run's checkpoint (default: best)")
     p.add_argument("--seed", type=int, default=0, help="seed of the first episode (default: 0)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -42,6 +44,8 @@ def evaluate(run_dir: Path | None, policy: Path | None, motion: str | None, char
         if source.policy is None:
             raise UserError(f"{motion}: no controller ships for this clip; train one (imitate --motion {motion}) "
                             "or give --policy FILE.onnx")
+    if seconds is None and source.env.steering is not None:
+        seconds = STEER_BAR_SECONDS
     per_episode = run_episodes(source, episodes, seed=seed, seconds=seconds)
     seconds_cap = seconds if seconds is not None else source.env.episode_seconds
     return {"controller": source.label, "character": source.character, "clip": Path(source.clip_path).name,
@@ -49,6 +53,12 @@ def evaluate(run_dir: Path | None, policy: Path | None, motion: str | None, char
 
 
 def run(args: argparse.Namespace) -> int:
+    from imitate.evaluation import steering_bar
+
+    def bar(summary: dict) -> str:
+        met, figures = steering_bar(summary)
+        return f"{'met' if met else 'not met'}: {figures}"
+
     if args.run_dir is None and args.motion is None:
         raise UserError("eval: give a run folder, --motion CLIP (its shipped controller), or --policy FILE.onnx --motion CLIP")
     s = evaluate(args.run_dir, args.policy, args.motion, args.character, args.episodes, args.seconds, args.checkpoint, args.seed)
@@ -68,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     ]
     if "heading_err_rad" in s:  # a steered controller, its errors measured from 1.5 s after each change of command
         rows += [("heading error", f"{math.degrees(s['heading_err_rad']):.1f} deg"), ("speed error", f"{s['speed_err_m_s']:.3f} m/s"),
-                 ("pose reward term", f"{s['pose_reward']:.3f}")]  # fmt: skip
+                 ("pose reward term", f"{s['pose_reward']:.3f}"), ("steering bar", bar(s))]  # fmt: skip
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"  {key:<{width}}  {value}")

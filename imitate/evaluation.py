@@ -14,7 +14,13 @@ from dataclasses import replace
 import numpy as np
 
 from characters.env import ImitationEnv
-from imitate.defaults import SUCCESS_BODY_ERROR_M
+from imitate.defaults import (
+    STEER_BAR_HEADING_DEG,
+    STEER_BAR_NO_FALL,
+    STEER_BAR_POSE_REWARD,
+    STEER_BAR_SPEED_M_S,
+    SUCCESS_BODY_ERROR_M,
+)
 from imitate.imitation import INFO_KEYS
 from imitate.policy_source import Source
 from imitate.shipped import CHECK_EPISODES, CHECK_SECONDS
@@ -65,6 +71,18 @@ def summarize(per_episode: list[dict]) -> dict:
     steer = STEER_KEYS if per_episode and STEER_KEYS[0] in per_episode[0] else ()
     return {"episodes": len(per_episode), "normalized_return": mean("normalized_return"), "episode_seconds_mean": mean("seconds"),
             "fall_rate": mean("fell"), "success_rate": mean("success"), **{k: mean(k) for k in INFO_KEYS + steer}}  # fmt: skip
+
+
+def steering_bar(summary: dict) -> tuple[bool, str]:
+    """Whether a steered controller's `summarize` result meets the steering bar (imitate.defaults), and one line
+    with each figure against its threshold."""
+    no_fall, heading = 1.0 - summary["fall_rate"], float(np.degrees(summary["heading_err_rad"]))
+    speed, pose = summary["speed_err_m_s"], summary["pose_reward"]
+    checks = [(no_fall >= STEER_BAR_NO_FALL, f"no fall {no_fall:.0%} (>= {STEER_BAR_NO_FALL:.0%})"),
+              (heading <= STEER_BAR_HEADING_DEG, f"heading error {heading:.1f} deg (<= {STEER_BAR_HEADING_DEG:g})"),
+              (speed <= STEER_BAR_SPEED_M_S, f"speed error {speed:.2f} m/s (<= {STEER_BAR_SPEED_M_S:g})"),
+              (pose >= STEER_BAR_POSE_REWARD, f"pose reward {pose:.2f} (>= {STEER_BAR_POSE_REWARD:g})")]  # fmt: skip
+    return all(ok for ok, _ in checks), ", ".join(text for _, text in checks)
 
 
 def check_shipped(folder) -> dict[str, float]:

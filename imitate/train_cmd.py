@@ -17,7 +17,15 @@ from characters.registry import get_character
 from characters.steering import SteeringConfig
 from imitate.budget import describe, parse_budget
 from imitate.curves import plot_curve
-from imitate.defaults import BAR_CONFIRM_EPISODES, BAR_NORMALIZED_RETURN, BAR_SUCCESS_RATE, DEFAULT_BUDGET, DEFAULT_ENVS_PER_WORKER
+from imitate.defaults import (
+    BAR_CONFIRM_EPISODES,
+    BAR_NORMALIZED_RETURN,
+    BAR_SUCCESS_RATE,
+    DEFAULT_BUDGET,
+    DEFAULT_ENVS_PER_WORKER,
+    STEER_BAR_SECONDS,
+    STEER_RETEST_SAMPLES,
+)
 from imitate.errors import EXIT_INTERRUPTED, UserError
 from imitate.imitation import BACKENDS, default_asynchronous, default_envs
 from imitate.motion_input import is_bvh, resolve_motion
@@ -149,7 +157,8 @@ def run(args: argparse.Namespace) -> int:
         _print_header(run_dir, config, budget, trainer, bool(args.resume), args.backend, args.asynchronous)
         progress = Progress(budget, trainer.samples, run_dir, title=f"{config.character} · {config.clip_name}",
                             step_seconds=1.0 / config.env.control_hz)
-        stop_when = bar_stop(trainer) if args.until_bar else None
+        steered = steering_test(config) if config.env.steering is not None else None
+        stop_when = bar_stop(trainer, steered) if args.until_bar else None
         reason = trainer.train(budget, stop_when=stop_when, on_row=progress)
         progress.finish()
     finally:
@@ -169,18 +178,33 @@ def meets_bar(row: dict) -> bool:
     return ret >= BAR_NORMALIZED_RETURN and success >= BAR_SUCCESS_RATE
 
 
-def bar_stop(trainer) -> Callable[[dict], str | None]:
+def bar_stop(trainer, steering_test: Callable[[dict, int, int], dict] | None = None) -> Callable[[dict], str | None]:
     """The stop rule: an iteration's test meets the bar, and so does a confirming test of BAR_CONFIRM_EPISODES
-    episodes of the same policy right after (an 8-episode test can be lucky); else training goes on."""
+    episodes of the same policy right after (an 8-episode test can be lucky); else training goes on. A steered
+    run is confirmed by `steering_test` instead: episodes of STEER_BAR_SECONDS that must meet the steering bar."""
+    from imitate.evaluation import steering_bar
+
     confirmed: list[dict | None] = [None]
+    next_steering_test = [0]  # samples: a steering test runs on one core for a minute, so a failed one waits a while
 
     def stop(row: dict) -> str | None:
         # rows repeat the last test until the next one: each test is confirmed once
         if not meets_bar(row) or confirmed[0] is trainer.last_test:
             return None
+        if steering_test is not None and trainer.samples < next_steering_test[0]:
+            return None
         confirmed[0] = trainer.last_test
         quick = f"{row['test_normalized_return']:.3f}, {row['test_success_rate']:.0%}"
-        confirm = trainer.confirm(BAR_CONFIRM_EPISODES)
+        confirm = trainer.confirm(BAR_CONFIRM_EPISODES, steering_test)
+        if steering_test is not None:
+            met, figures = steering_bar(confirm)
+            what = f"the steering bar on {BAR_CONFIRM_EPISODES} episodes of {STEER_BAR_SECONDS:g} s"
+            if met:
+                return f"skill meets the bar ({quick} on the iteration's test) and {what}: {figures}"
+            next_steering_test[0] = trainer.samples + STEER_RETEST_SAMPLES
+            print(f"  the iteration's test met the bar ({quick}); {what} was not met ({figures}): training goes on "
+                  f"(next steering test after {STEER_RETEST_SAMPLES:,} more samples)")  # fmt: skip
+            return None
         ret, success = confirm["test_normalized_return"], confirm["test_success_rate"]
         if meets_bar(confirm):
             return (f"skill meets the bar (test normalized return >= {BAR_NORMALIZED_RETURN}, success >= {BAR_SUCCESS_RATE:.0%}: "
@@ -190,6 +214,23 @@ def bar_stop(trainer) -> Callable[[dict], str | None]:
         return None
 
     return stop
+
+
+def steering_test(config: RunConfig) -> Callable[[dict, int, int], dict]:
+    """The steered run's confirming test: deterministic episodes of STEER_BAR_SECONDS of the given policy weights,
+    scored as `imitate eval` scores them (heading and speed errors, pose reward term)."""
+
+    def test(weights: dict, episodes: int, seed: int) -> dict:
+        from awr_core.numpy_policy import NumpyPolicy
+        from imitate.evaluation import run_episodes, summarize
+        from imitate.policy_source import Source
+
+        policy = NumpyPolicy(weights)
+        source = Source(config.character, config.clip_path, config.env,
+                        lambda obs, ref: policy.act(obs[None], deterministic=True)[0], "training")  # fmt: skip
+        return summarize(run_episodes(source, episodes, seed=seed, seconds=STEER_BAR_SECONDS))
+
+    return test
 
 
 def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, resumed: bool, backend: str, asynchronous: bool) -> None:

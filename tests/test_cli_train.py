@@ -2,6 +2,7 @@
 
 import csv
 import json
+import math
 import os
 import subprocess
 import sys
@@ -238,12 +239,14 @@ class FakeTrainer:
 
     def __init__(self, confirm_rows):
         self.last_test = None
+        self.samples = 0
         self.confirm_rows = list(confirm_rows)
         self.confirmed_with = []
 
-    def confirm(self, episodes):
+    def confirm(self, episodes, test=None):
         self.confirmed_with.append(episodes)
-        return self.confirm_rows.pop(0)
+        row = self.confirm_rows.pop(0)
+        return row if test is None else test(row, episodes, 0)  # a steering test scores the "weights" it is given
 
 
 def test_the_bar_stops_training_only_when_a_longer_test_confirms_it(capsys):
@@ -264,6 +267,30 @@ def test_the_bar_stops_training_only_when_a_longer_test_confirms_it(capsys):
     reason = stop({**lucky, "iteration": 30})
     assert reason is not None and "0.860, 93% on 30 episodes" in reason
     assert trainer.confirmed_with == [30, 30]
+
+
+def test_a_steered_run_stops_only_on_the_steering_bar(capsys):
+    from imitate.defaults import STEER_RETEST_SAMPLES
+    from imitate.train_cmd import bar_stop
+
+    good = {"fall_rate": 0.0, "heading_err_rad": math.radians(10.0), "speed_err_m_s": 0.1, "pose_reward": 0.8}
+    confirms = [{**good, "fall_rate": 0.1}, {**good, "heading_err_rad": math.radians(16.0)}, {**good, "speed_err_m_s": 0.31},
+                {**good, "pose_reward": 0.55}, good]  # fmt: skip
+    trainer = FakeTrainer(confirms)
+    stop = bar_stop(trainer, steering_test=lambda summary, episodes, seed: summary)
+    quick = {"test_normalized_return": 0.85, "test_success_rate": 1.0}
+    for i, missed in enumerate(["no fall 90% (>= 95%)", "heading error 16.0 deg (<= 15)", "speed error 0.31 m/s", "pose reward 0.55"]):
+        trainer.last_test = dict(quick)
+        assert stop({**quick, "iteration": i}) is None
+        assert missed in capsys.readouterr().out
+        trainer.last_test = dict(quick)
+        trainer.samples += STEER_RETEST_SAMPLES - 1  # a failed steering test waits: not yet
+        assert stop({**quick, "iteration": i}) is None and len(trainer.confirmed_with) == i + 1
+        trainer.samples += 1
+    trainer.last_test = dict(quick)
+    reason = stop({**quick, "iteration": 9})
+    assert reason is not None and "steering bar on 30 episodes of 60 s" in reason and "heading error 10.0 deg" in reason
+    assert trainer.confirmed_with == [30] * 5
 
 
 def test_a_steered_run_trains_and_reports_its_steering(tmp_path):
