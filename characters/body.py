@@ -124,6 +124,13 @@ class SimCharacter:
         pb.resetBasePositionAndOrientation(self.body, root_pos.tolist(), root_quat.tolist(), physicsClientId=c)
         pb.resetBaseVelocity(self.body, velocity.root_lin.tolist(), velocity.root_ang.tolist(), physicsClientId=c)
 
+    def kick(self, delta_v: np.ndarray) -> None:
+        """Add the velocity delta_v [3] (m/s, world) to every part of the body at once: a push of impulse
+        mass * delta_v (the links' velocities follow the base's in PyBullet's reduced coordinates)."""
+        c = self.client
+        lin, ang = pb.getBaseVelocity(self.body, physicsClientId=c)
+        pb.resetBaseVelocity(self.body, (np.asarray(lin) + delta_v).tolist(), list(ang), physicsClientId=c)
+
     def append_state(self, flat: list[float]) -> None:
         """Append the whole simulated state to `flat` as `state_width` floats (world frame), in this order:
         root position 3, orientation x,y,z,w 4, linear and angular velocity 3 + 3; joint positions

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from characters.pushes import PushConfig
 from characters.steering import SteeringConfig
 
 
@@ -60,6 +61,7 @@ class EnvConfig:
     max_body_speed: a link faster than this (m/s or rad/s) or a NaN in the state
     is a physics blow-up; the episode ends as terminated.
     steering: follow a commanded heading instead of the clip's own path (`characters.steering`); None: off.
+    pushes: hit the character at random times (`characters.pushes`); None: never.
     """
 
     control_hz: float = 30.0  # policy rate (Hz)
@@ -77,6 +79,7 @@ class EnvConfig:
     max_body_speed: float = 500.0  # faster than this (m/s, rad/s) counts as a physics blow-up (flailing feet reach 130 rad/s)
     reward: RewardConfig = field(default_factory=RewardConfig)
     steering: SteeringConfig | None = None  # a commanded heading (`imitate --steer`); None: the clip's own path
+    pushes: PushConfig | None = None  # random hits (`imitate --steer`: a steered character can recover); None: never
 
     def __post_init__(self) -> None:
         if self.action_mode not in ("absolute", "relative"):

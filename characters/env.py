@@ -34,6 +34,7 @@ from characters.config import EnvConfig
 from characters.layout import joint_layout
 from characters.mirror import MirrorMap, action_mirror, half_cycle_mirror_error, observation_mirror, reflection_signs
 from characters.observation import build_observations, observation_size, reference_features
+from characters.pushes import draw_push
 from characters.quiet import quiet_c_output
 from characters.reference import ReferenceMotion
 from characters.registry import get_character
@@ -138,6 +139,7 @@ class ImitationEnv(gym.Env):
             n_obs += COMMAND_SIZE
         self.command = self.ref_heading = 0.0  # steering: the commanded heading, the clip's turned heading (rad)
         self.changed_at, self.change_at = 0.0, math.inf  # steering: clip times of the last and the next change of command
+        self.push_at = math.inf  # pushes: the clip time of the next one
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, shape=(n_obs,), dtype=np.float32)
         self.action_space = gym.spaces.Box(self.actions.low.astype(np.float32), self.actions.high.astype(np.float32), dtype=np.float32)
         self._reset_offsets = np.array([0, *self.config.reference_obs_steps], dtype=float) / self.config.control_hz  # s, a reset's lookup
@@ -181,6 +183,10 @@ class ImitationEnv(gym.Env):
         self.command = float(wrap_angle(heading))
         self.changed_at, self.change_at = self.time, math.inf
         self.place_marker()
+
+    def push(self, delta_v: np.ndarray) -> None:
+        """Push the character: its whole body gains the velocity delta_v [3] (m/s, world), as from a hit."""
+        self.body.kick(np.asarray(delta_v, dtype=float))
 
     def place_marker(self) -> None:
         """Put the command arrow at the character's feet, pointing the commanded way (no marker: nothing)."""
@@ -369,6 +375,9 @@ def start_episodes(envs: Sequence[ImitationEnv], starts: np.ndarray) -> tuple[np
         obs = np.concatenate([obs, command_features(sim.pose.root_quat, commands, e0.pace)], axis=1)
         for env in envs:
             env.place_marker()
+    if cfg.pushes is not None:  # the first push comes a while into the episode
+        for env in envs:
+            env.push_at = env.time + env.np_random.uniform(*cfg.pushes.every_seconds)
     infos = []
     for env, ob, start, phase, lift in zip(envs, obs, starts.tolist(), phases.tolist(), lifts.tolist(), strict=True):
         env._last_obs = ob
@@ -413,6 +422,12 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
     targets = e0.actions.targets(actions, refs.pose.joints[-n:] if relative else None)
     if cfg.steering is not None:
         _advance_commands(envs, new_times, cfg)
+    if cfg.pushes is not None:
+        for env, t in zip(envs, new_times.tolist(), strict=True):
+            if t >= env.push_at - 1e-9:
+                hit, wait = draw_push(env.np_random, cfg.pushes)
+                env.push(hit)
+                env.push_at = t + wait
     flat: list[float] = []
     fell = np.empty(n, dtype=bool)
     substeps, step_physics = cfg.substeps, pb.stepSimulation

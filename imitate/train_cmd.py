@@ -13,6 +13,7 @@ from pathlib import Path
 
 from awr_core.config import AWRConfig, Budget
 from characters.config import EnvConfig, RewardConfig
+from characters.pushes import PushConfig
 from characters.registry import get_character
 from characters.steering import SteeringConfig
 from imitate.budget import describe, parse_budget
@@ -47,7 +48,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--character", default="humanoid", help="character to train (default: humanoid)")
     p.add_argument("--steer", action="store_true",
                    help="train a steerable controller: it follows a commanded heading that changes at random times, its clip "
-                   "turned to match (characters.steering); the clip must loop and travel")  # fmt: skip
+                   "turned to match (characters.steering), and is hit at random times to learn to recover (characters.pushes); "
+                   "the clip must loop and travel")  # fmt: skip
     p.add_argument("--budget", default=None, help=f"samples (5M, 200k) or wall time (2h, 30min); default {DEFAULT_BUDGET} as a cap")
     p.add_argument("--until-bar", action=argparse.BooleanOptionalAction, default=True,
                    help=f"stop as soon as a test reaches normalized return >= {BAR_NORMALIZED_RETURN} and success >= "
@@ -81,7 +83,8 @@ def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
     load_clip(clip_path, spec.joint_dofs, spec.name, spec.clip_convention)  # refuse a bad clip before anything starts
     reward = config_from_args(RewardConfig, RewardConfig(), args, prefix="reward_")
     try:
-        env = config_from_args(EnvConfig, EnvConfig(), args, reward=reward, steering=SteeringConfig() if args.steer else None)
+        steer = {"steering": SteeringConfig(), "pushes": PushConfig()} if args.steer else {}
+        env = config_from_args(EnvConfig, EnvConfig(), args, reward=reward, **steer)
         awr = config_from_args(AWRConfig, AWRConfig(), args)
     except ValueError as exc:
         raise UserError(str(exc)) from None
