@@ -48,7 +48,7 @@ def push_trial(env: ImitationEnv, source: Source, seed: int, size: float, direct
     obs, _ = env.reset(seed=seed)
     steered = env.steering is not None
     if steered:
-        env.steer_to(env.command)  # one command for the whole trial
+        env.steer_to(env.task.command)  # one command for the whole trial
     push_at = env.start_time + rng.uniform(*PUSH_AFTER_S)
     end = push_at + SETTLE_S
     marks: dict[float, np.ndarray] = {}
@@ -70,7 +70,7 @@ def push_trial(env: ImitationEnv, source: Source, seed: int, size: float, direct
         recovered = False
         if not terminated and len(marks) == 2:
             d = marks[2.0] - marks[1.0]
-            recovered = abs(math.degrees(wrap_angle(math.atan2(-d[2], d[0]) - env.command))) <= RECOVER_DEG
+            recovered = abs(math.degrees(wrap_angle(math.atan2(-d[2], d[0]) - env.task.command))) <= RECOVER_DEG
     return {"fell": bool(terminated), "recovered": recovered}
 
 

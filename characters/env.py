@@ -41,22 +41,12 @@ from characters.registry import get_character
 from characters.rewards import TERMS, batch_errors_and_metrics, batch_rewards
 from characters.spec import CharacterSpec
 from characters.state import CharacterState, map_arrays
-from characters.steering import (
-    COMMAND_SIZE,
-    approach,
-    clip_travel,
-    command_features,
-    draw_change,
-    follow_shift,
-    heading_and_speed_errors,
-    task_reward,
-    turn_states,
-)
+from characters.task import task_for
 from motions.clip import Clip
 from motions.interpolate import Pose, phase_at, phases_at
 from motions.library import resolve_clip
 from motions.loading import load_clip
-from motions.rotations import heading_matrices, wrap_angle, yaw_quat
+from motions.rotations import heading_matrices, yaw_quat
 
 pb = body_module.pb
 MARKER_HALF_EXTENTS = (0.3, 0.004, 0.025)  # m: the steering command's arrow, a bar on the ground
@@ -105,6 +95,7 @@ class ImitationEnv(gym.Env):
         else:
             self.clip = load_clip(resolve_clip(str(motion), self.spec_.clip_prefix), self.spec_.joint_dofs, self.spec_.name,
                                   self.spec_.clip_convention)  # fmt: skip
+        self.task = task_for(self.config, self.clip)  # a goal beside the imitation (`characters.task`), observed last; None: none
         self.client = pb.connect(pb.DIRECT)
         self._build_world()
         self.layout = joint_layout(self.spec_)
@@ -130,15 +121,8 @@ class ImitationEnv(gym.Env):
         n_ref = None if self._ref_links is None else len(self._ref_links)
         n_obs = observation_size(len(self._observed_names), len(self.config.reference_obs_steps), n_ref)
         self.steering = self.config.steering
-        if self.steering is not None:
-            # the clip's own way and pace, which the command turns; the command follows the observation
-            self.travel_heading, self.pace = clip_travel(self.clip)
-            if not self.clip.loop or self.pace < 0.05:
-                raise ValueError(f"{self.clip.source}: steering needs a looping clip that travels (this one moves "
-                                 f"{self.pace:.2f} m/s)")  # fmt: skip
-            n_obs += COMMAND_SIZE
-        self.command = self.ref_heading = 0.0  # steering: the commanded heading, the clip's turned heading (rad)
-        self.changed_at, self.change_at = 0.0, math.inf  # steering: clip times of the last and the next change of command
+        if self.task is not None:
+            n_obs += self.task.obs_size
         self.push_at = math.inf  # pushes: the clip time of the next one
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, shape=(n_obs,), dtype=np.float32)
         self.action_space = gym.spaces.Box(self.actions.low.astype(np.float32), self.actions.high.astype(np.float32), dtype=np.float32)
@@ -164,7 +148,7 @@ class ImitationEnv(gym.Env):
         if self._want_ghost:
             self.ghost = SimCharacter(self.spec_, c, self_collision=False, fixed_base=True)
             self.ghost.make_ghost(rgba=(0.35, 0.75, 1.0, 0.35))
-        if cfg.steering is not None and (self._want_ghost or self._want_egl):  # viewed: show where the command points
+        if self.task is not None and (self._want_ghost or self._want_egl):  # viewed: show where the task points
             shape = pb.createVisualShape(pb.GEOM_BOX, halfExtents=list(MARKER_HALF_EXTENTS), rgbaColor=[1.0, 0.8, 0.1, 1.0],
                                          physicsClientId=c)  # fmt: skip
             self.marker = pb.createMultiBody(baseMass=0, baseVisualShapeIndex=shape, basePosition=[0, -1, 0], physicsClientId=c)
@@ -180,8 +164,7 @@ class ImitationEnv(gym.Env):
         (a player steering, a scripted course)."""
         if self.steering is None:
             raise ValueError("this environment is not steered (EnvConfig.steering is None)")
-        self.command = float(wrap_angle(heading))
-        self.changed_at, self.change_at = self.time, math.inf
+        self.task.hold(heading, self.time)
         self.place_marker()
 
     def push(self, delta_v: np.ndarray) -> None:
@@ -189,13 +172,14 @@ class ImitationEnv(gym.Env):
         self.body.kick(np.asarray(delta_v, dtype=float))
 
     def place_marker(self) -> None:
-        """Put the command arrow at the character's feet, pointing the commanded way (no marker: nothing)."""
-        if self.marker is None:
+        """Put the task's arrow at the character's feet, pointing its way (no marker or no arrow: nothing)."""
+        heading = None if self.marker is None else self.task.arrow()
+        if heading is None:
             return
         root = pb.getBasePositionAndOrientation(self.body.body, physicsClientId=self.client)[0]
-        direction = np.array([math.cos(self.command), 0.0, -math.sin(self.command)])
+        direction = np.array([math.cos(heading), 0.0, -math.sin(heading)])
         where = np.array([root[0], 0.01, root[2]]) + 0.35 * direction
-        pb.resetBasePositionAndOrientation(self.marker, where.tolist(), yaw_quat(self.command).tolist(), physicsClientId=self.client)
+        pb.resetBasePositionAndOrientation(self.marker, where.tolist(), yaw_quat(heading).tolist(), physicsClientId=self.client)
 
     def close(self) -> None:
         if self.client is not None and pb.isConnected(self.client):
@@ -294,11 +278,10 @@ class ImitationEnv(gym.Env):
             raise ValueError(f"{name}: not its own mirror image half a cycle later (links {rot_err:.3f} rad, {pos_err:.3f} m "
                              f"apart on average; the mirror needs < {tolerance_rad:g} rad)")  # fmt: skip
         obs_perm, obs_sign = observation_mirror(spec, self._observed_names, len(self.config.reference_obs_steps), self._ref_links)
-        if self.steering is not None:  # the command's direction in the heading frame (x: cos, -z: sin) is reflected too
-            polar, _ = reflection_signs(spec)
-            end = len(obs_perm)
-            obs_perm = np.concatenate([obs_perm, np.arange(end, end + COMMAND_SIZE)])
-            obs_sign = np.concatenate([obs_sign, np.array([polar[0], polar[2], 1.0], dtype=obs_sign.dtype)])
+        if self.task is not None:  # the task's block, mirrored as the task says
+            perm, sign = self.task.obs_mirror(reflection_signs(spec)[0])
+            obs_perm = np.concatenate([obs_perm, len(obs_perm) + perm])
+            obs_sign = np.concatenate([obs_sign, sign.astype(obs_sign.dtype)])
         act_perm, act_sign = action_mirror(spec, self.reference.tree, self.body.joint_indices, self.config.action_mode)
         return MirrorMap(obs_perm, obs_sign, act_perm, act_sign)
 
@@ -366,13 +349,10 @@ def start_episodes(envs: Sequence[ImitationEnv], starts: np.ndarray) -> tuple[np
     phases = phases_at(e0.clip, starts)
     future = _future(refs, n, k, e0._observe_base) if k else None
     obs = observe(phases, sim.pose.root_pos, sim.pose.root_quat, _observed_rows(sim, links, e0._observe_base), future, cfg, e0._ref_links)
-    if cfg.steering is not None:  # each episode starts on the clip's own way; the first change comes later
-        for env in envs:
-            env.command = env.ref_heading = env.travel_heading
-            env.changed_at = env.time
-            env.change_at = env.time + env.np_random.uniform(*cfg.steering.change_seconds)
-        commands = np.array([env.command for env in envs])
-        obs = np.concatenate([obs, command_features(sim.pose.root_quat, commands, e0.pace)], axis=1)
+    if e0.task is not None:
+        tasks = [env.task for env in envs]
+        e0.task.begin(tasks, starts, [env.np_random for env in envs])
+        obs = np.concatenate([obs, e0.task.observe(tasks, sim)], axis=1)
         for env in envs:
             env.place_marker()
     if cfg.pushes is not None:  # the first push comes a while into the episode
@@ -420,8 +400,10 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
         query.append(times + cfg.relative_lookahead_steps / hz)
     refs = e0.reference.states_at(np.concatenate(query))
     targets = e0.actions.targets(actions, refs.pose.joints[-n:] if relative else None)
-    if cfg.steering is not None:
-        _advance_commands(envs, new_times, cfg)
+    task = e0.task
+    tasks = [env.task for env in envs] if task is not None else []
+    if task is not None:
+        task.advance(tasks, new_times, [env.np_random for env in envs])
     if cfg.pushes is not None:
         for env, t in zip(envs, new_times.tolist(), strict=True):
             if t >= env.push_at - 1e-9:
@@ -444,11 +426,8 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
         env.steps += 1
     sim, links = states_from_values(e0, flat)
     phases = phases_at(e0.clip, new_times)
-    if cfg.steering is not None:  # the clip turned to each command and moved under each character (all looked-up rows alike)
-        yaw = np.array([env.ref_heading for env in envs]) - e0.travel_heading
-        shift = follow_shift(yaw, refs.pose.root_pos[:n], sim.pose.root_pos)
-        blocks = len(refs.pose.root_pos) // n
-        refs = turn_states(refs, np.tile(yaw, blocks), np.tile(shift, (blocks, 1)))
+    if task is not None:  # the clip as the task wants it tracked (steering: turned to the command, under the character)
+        refs = task.reference(tasks, refs, n, sim)
     with np.errstate(invalid="ignore", over="ignore"):  # a blown-up body's NaN rows are dropped below
         speed_ok = np.abs(links[:, :, 7:13]).max(axis=(1, 2)) <= cfg.max_body_speed
         blown = ~(speed_ok & np.isfinite(links.sum(axis=(1, 2))))  # NaN fails both
@@ -457,16 +436,14 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
         rot, qmat = heading_matrices(np.concatenate([sim.pose.root_quat, ref.pose.root_quat]))
         errors, metrics = batch_errors_and_metrics(sim, ref, e0.layout, e0._ee, cfg.reward, rot)
         terms, totals = batch_rewards(errors, cfg.reward)  # [5,N] in TERMS order, [N]
-        if cfg.steering is not None:
-            commands = np.array([env.command for env in envs])
-            task = task_reward(sim.com_vel, commands, e0.pace, cfg.steering.task_scale)
-            totals = (1.0 - cfg.steering.task_weight) * totals + cfg.steering.task_weight * task
+        if task is not None:
+            goal, task_infos = task.reward_and_infos(tasks, sim, new_times)
+            totals = (1.0 - task.weight) * totals + task.weight * goal
         future = _future(refs, n, len(ahead), e0._observe_base) if len(ahead) else None
         obs = observe(phases, sim.pose.root_pos, sim.pose.root_quat, _observed_rows(sim, links, e0._observe_base), future, cfg,
                       e0._ref_links, (rot[:n], qmat[:n]))  # fmt: skip
-        if cfg.steering is not None:
-            obs = np.concatenate([obs, command_features(sim.pose.root_quat, commands, e0.pace)], axis=1)
-            heading_err, speed_err = heading_and_speed_errors(sim.com_vel, commands, e0.pace)
+        if task is not None:
+            obs = np.concatenate([obs, task.observe(tasks, sim)], axis=1)
     drifted = metrics["body_pos_err_max_m"] > cfg.pose_termination_m if cfg.pose_termination_m > 0 else np.zeros(n, bool)
     terminated = fell | drifted | blown
     rewards = np.where((terminated & cfg.reward.zero_when_fallen) | blown, 0.0, totals)
@@ -492,28 +469,10 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
             env.place_marker()
             info.update(reward_terms=dict(zip(TERMS, row[:a], strict=True)), errors=dict(zip(error_keys, row[a:b], strict=True)),
                         fell=row[-2] > 0.5, drifted=row[-1] > 0.5, **dict(zip(metric_keys, row[b:-3], strict=True)))  # fmt: skip
-            if cfg.steering is not None:
-                settled = env.time - env.changed_at >= cfg.steering.metric_delay_s  # errors count once the character could turn
-                info.update(command_rad=env.command, task_reward=float(task[i]),
-                            heading_err_rad=float(heading_err[i]) if settled else math.nan,
-                            speed_err_m_s=float(speed_err[i]) if settled else math.nan)  # fmt: skip
+            if task is not None:
+                info.update(task_infos[i])
         infos.append(info)
     return obs, rewards, terminated, truncated, infos
-
-
-def _advance_commands(envs: Sequence[ImitationEnv], new_times: np.ndarray, cfg: EnvConfig) -> None:
-    """Steering, one control step: a new command where one is due (drawn from each environment's generator),
-    and each clip's heading turned toward its command at the configured rate."""
-    steer = cfg.steering
-    due = [i for i, env in enumerate(envs) if new_times[i] >= env.change_at]
-    for i in due:
-        env = envs[i]
-        heading, wait = draw_change(env.np_random, np.array([env.command]), steer)
-        env.command, env.changed_at, env.change_at = float(heading[0]), float(new_times[i]), float(new_times[i] + wait[0])
-    current = np.array([env.ref_heading for env in envs])
-    turned = approach(current, np.array([env.command for env in envs]), steer.turn_rate_rad_s / cfg.control_hz)
-    for env, h in zip(envs, turned.tolist(), strict=True):
-        env.ref_heading = h
 
 
 def _observed_rows(sim: CharacterState, links: np.ndarray, with_base: bool) -> np.ndarray:

@@ -127,3 +127,68 @@ def heading_and_speed_errors(com_vel: np.ndarray, heading: np.ndarray, pace: flo
     moving = np.arctan2(-com_vel[:, 2], com_vel[:, 0])
     speed = np.hypot(com_vel[:, 0], com_vel[:, 2])
     return np.abs(wrap_angle(moving - heading)), np.abs(speed - pace)
+
+
+class SteeringTask:
+    """Steering as a `characters.task.Task`: this environment's command and turned clip, and the batch steps."""
+
+    obs_size = COMMAND_SIZE
+
+    def __init__(self, cfg: SteeringConfig, clip: Clip, control_hz: float) -> None:
+        self.cfg, self.weight, self.control_hz = cfg, cfg.task_weight, control_hz
+        self.travel_heading, self.pace = clip_travel(clip)  # the clip's own way and pace, which the command turns
+        if not clip.loop or self.pace < 0.05:
+            raise ValueError(f"{clip.source}: steering needs a looping clip that travels (this one moves {self.pace:.2f} m/s)")
+        self.command = self.ref_heading = self.travel_heading  # the commanded heading, the clip's turned heading (rad)
+        self.changed_at, self.change_at = 0.0, math.inf  # clip times of the last and the next change of command
+
+    def hold(self, heading: float, time: float) -> None:
+        """Command `heading` from clip time `time` on, with no random changes (a player, a scripted course)."""
+        self.command = float(wrap_angle(np.array(heading)))
+        self.changed_at, self.change_at = time, math.inf
+
+    def begin(self, tasks, times, rngs) -> None:  # each episode starts on the clip's own way; the first change comes later
+        for task, t, rng in zip(tasks, times.tolist(), rngs, strict=True):
+            task.command = task.ref_heading = task.travel_heading
+            task.changed_at, task.change_at = t, t + rng.uniform(*task.cfg.change_seconds)
+
+    def advance(self, tasks, new_times, rngs) -> None:
+        """A new command where one is due (drawn from each environment's generator), and each clip's heading
+        turned toward its command at the configured rate."""
+        for task, t, rng in zip(tasks, new_times.tolist(), rngs, strict=True):
+            if t >= task.change_at:
+                heading, wait = draw_change(rng, np.array([task.command]), task.cfg)
+                task.command, task.changed_at, task.change_at = float(heading[0]), t, t + float(wait[0])
+        turned = approach(np.array([t.ref_heading for t in tasks]), np.array([t.command for t in tasks]),
+                          self.cfg.turn_rate_rad_s / self.control_hz)  # fmt: skip
+        for task, h in zip(tasks, turned.tolist(), strict=True):
+            task.ref_heading = h
+
+    def reference(self, tasks, refs, n, sim) -> CharacterState:
+        """The clip turned to each command and moved under each character (every looked-up block alike)."""
+        yaw = np.array([t.ref_heading for t in tasks]) - self.travel_heading
+        shift = follow_shift(yaw, refs.pose.root_pos[:n], sim.pose.root_pos)
+        blocks = len(refs.pose.root_pos) // n
+        return turn_states(refs, np.tile(yaw, blocks), np.tile(shift, (blocks, 1)))
+
+    def reward_and_infos(self, tasks, sim, new_times) -> tuple[np.ndarray, list[dict]]:
+        commands = np.array([t.command for t in tasks])
+        reward = task_reward(sim.com_vel, commands, self.pace, self.cfg.task_scale)
+        heading_err, speed_err = heading_and_speed_errors(sim.com_vel, commands, self.pace)
+        infos = []
+        for i, (task, t) in enumerate(zip(tasks, new_times.tolist(), strict=True)):
+            settled = t - task.changed_at >= self.cfg.metric_delay_s  # errors count once the character could turn
+            infos.append({"command_rad": task.command, "task_reward": float(reward[i]),
+                          "heading_err_rad": float(heading_err[i]) if settled else math.nan,
+                          "speed_err_m_s": float(speed_err[i]) if settled else math.nan})  # fmt: skip
+        return reward, infos
+
+    def observe(self, tasks, sim) -> np.ndarray:
+        return command_features(sim.pose.root_quat, np.array([t.command for t in tasks]), self.pace)
+
+    def obs_mirror(self, polar: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The command's direction in the heading frame (x: cos, -z: sin) is reflected; the pace stays."""
+        return np.arange(COMMAND_SIZE), np.array([polar[0], polar[2], 1.0])
+
+    def arrow(self) -> float | None:
+        return self.command

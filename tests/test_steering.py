@@ -67,20 +67,19 @@ def steered():
 def test_a_steered_walk_observes_its_command_and_turns_its_clip(steered):
     plain = ImitationEnv("humanoid", "walk.txt", EnvConfig())
     assert steered.observation_space.shape[0] == plain.observation_space.shape[0] + 3
-    assert steered.pace == pytest.approx(np.linalg.norm(plain.clip.cycle_offset) / plain.clip.duration)
+    assert steered.task.pace == pytest.approx(np.linalg.norm(plain.clip.cycle_offset) / plain.clip.duration)
     obs, _ = steered.reset(seed=3, options={"start_time": 0.2})
     plain_obs, _ = plain.reset(seed=3, options={"start_time": 0.2})
     np.testing.assert_allclose(obs[:-3], plain_obs, atol=1e-6)  # the same state, and the command on the clip's own way
-    assert obs[-3:] == pytest.approx([math.cos(steered.command - heading_angle(steered.body.get_pose()[0].root_quat)),
-                                      math.sin(steered.command - heading_angle(steered.body.get_pose()[0].root_quat)), steered.pace],
-                                     abs=1e-6)  # fmt: skip
-    first = steered.command
+    relative = steered.task.command - heading_angle(steered.body.get_pose()[0].root_quat)
+    assert obs[-3:] == pytest.approx([math.cos(relative), math.sin(relative), steered.task.pace], abs=1e-6)
+    first = steered.task.command
     headings, commands = [], []
     for _ in range(20):  # a change after 0.5 s (15 control steps)
-        before = steered.ref_heading
+        before = steered.task.ref_heading
         obs, reward, terminated, truncated, info = steered.step(np.zeros(steered.action_space.shape))
-        assert abs(wrap_angle(np.array([steered.ref_heading - before]))[0]) <= math.pi / 2 / 30 + 1e-9  # turned at 90 deg/s at most
-        headings.append(steered.ref_heading)
+        assert abs(wrap_angle(np.array([steered.task.ref_heading - before]))[0]) <= math.pi / 2 / 30 + 1e-9  # turned at 90 deg/s at most
+        headings.append(steered.task.ref_heading)
         commands.append(info["command_rad"])
         assert 0.0 <= reward <= 1.0 and 0.0 <= info["task_reward"] <= 1.0
         if terminated:

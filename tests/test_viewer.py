@@ -135,19 +135,19 @@ def test_a_steered_controller_turns_with_the_arrow_keys_and_shows_its_command(tm
 
     try:
         player = v.player
-        start = env.command
+        start = env.task.command
         send(v, "on_key_press", key.LEFT, 0)
         send(v, "on_key_press", key.LEFT, 0)
         send(v, "on_key_press", key.RIGHT, 0)
-        assert env.command == pytest.approx(start + math.pi / 6)
+        assert env.task.command == pytest.approx(start + math.pi / 6)
         for _ in range(20):
             v.tick(1 / 60)
-        assert env.command == pytest.approx(start + math.pi / 6) and math.isinf(env.change_at)  # held: no random change
+        assert env.task.command == pytest.approx(start + math.pi / 6) and math.isinf(env.task.change_at)  # held: no random change
         # the arrow lies on the ground at the character's feet, along the command
         pos, quat = pb.getBasePositionAndOrientation(env.marker, physicsClientId=env.client)
         root = env.body.get_pose()[0].root_pos
         direction = (np.array(pos) - root)[[0, 2]]
-        assert pos[1] < 0.05 and np.arctan2(-direction[1], direction[0]) == pytest.approx(env.command, abs=1e-6)
+        assert pos[1] < 0.05 and np.arctan2(-direction[1], direction[0]) == pytest.approx(env.task.command, abs=1e-6)
         v.window.switch_to()
         v.draw()
         pixels = v.pixels().astype(float)

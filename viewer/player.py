@@ -47,12 +47,12 @@ class Player:
 
     def _hold_command(self) -> None:
         if self.steering:  # the person's command from the start of every episode: no random changes
-            self.env.steer_to(self.env.command)
+            self.env.steer_to(self.env.task.command)
 
     def turn(self, angle: float) -> None:
         """Steer: turn the commanded heading by `angle` rad (positive: left). Nothing for a controller not steered."""
         if self.steering:
-            self.env.steer_to(self.env.command + angle)
+            self.env.steer_to(self.env.task.command + angle)
 
     def step(self) -> None:
         """One control step (1/control_hz s of simulated time)."""
@@ -114,6 +114,6 @@ class Player:
                 f"   bodies {info['body_pos_err_m']:.3f} m"
             )
         if self.steering:
-            lines.append(f"command {math.degrees(env.command):.0f} deg   left/right arrows: turn 30 deg")
+            lines.append(f"command {math.degrees(env.task.command):.0f} deg   left/right arrows: turn 30 deg")
         lines.append("space pause  . step  r reset  [ ] speed  g ghost  c camera  drag orbit  wheel zoom")
         return lines

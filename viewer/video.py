@@ -77,7 +77,7 @@ def record(
                 env.ghost_offset = _beside(ref.pose.root_quat)
             due = [heading for t, heading in course if i <= t * fps < i + 1]
             if due:
-                env.steer_to(env.travel_heading + due[-1])
+                env.steer_to(env.task.travel_heading + due[-1])
             if policy is None:
                 env.pose_as_clip(start_time + i / fps)  # kinematic playback of the clip (and the ghost)
             else:
