@@ -2,6 +2,8 @@
 
     imitate export runs/humanoid-walk-... -o walk.onnx
     python examples/onnx_game_loop.py walk.onnx --seconds 10
+    python examples/onnx_game_loop.py steer.onnx --course course.json   # a steered controller on a scripted course
+    python examples/onnx_game_loop.py steer.onnx --gui                  # ... steered with the arrow keys
 
 Everything the game needs is in walk.json (also inside the .onnx as metadata):
 the observation layout, the PD-target layout in joint order, the gains and
@@ -20,6 +22,12 @@ PyBullet; the comments say where each step goes in Unity or Unreal.
     SetInputTensorShapes({1, obs}); RunSync with the observation buffer; apply
     the targets to Physics Control / physical animation drives at control_hz.
     Unreal is z-up, left-handed, centimetres: convert positions, swap axes.
+
+A steered controller (its contract lists a "command" input) also takes where the player steers: cos and sin
+of the commanded heading relative to the character's heading, and the clip's pace. The game turns the clip it
+samples toward the command at the contract's turn rate and keeps it under the character (`Steering`); the
+player's stick sets the command: heading = the stick's direction in the world (camera yaw + stick angle),
+in the contract's convention (a ground direction (dx, dz) has heading atan2(-dz, dx)).
 """
 
 from __future__ import annotations
@@ -36,7 +44,38 @@ import pybullet_data
 
 from motions import load_clip, pose_at, resolve_clip, velocity_at
 from motions.clip_convention import ClipConvention
-from motions.rotations import heading_angle, quat_canonical, quat_mul, quat_rotate, yaw_quat
+from motions.rotations import heading_angle, quat_canonical, quat_mul, quat_rotate, wrap_angle, yaw_quat
+
+
+class Steering:
+    """A steered controller's command and the turned clip, as the game keeps them (the contract's
+    env_config.steering): the commanded heading, and the clip's heading turning toward it at turn_rate_rad_s."""
+
+    def __init__(self, contract: dict, clip) -> None:
+        cfg = contract["env_config"]["steering"]
+        self.turn_step = cfg["turn_rate_rad_s"] / contract["control_hz"]  # rad per control tick
+        offset = clip.cycle_offset  # the clip's own way and pace: one cycle's travel
+        self.travel_heading = math.atan2(-offset[2], offset[0])
+        self.pace = float(np.hypot(offset[0], offset[2])) / clip.duration
+        self.command = self.ref_heading = self.travel_heading  # the clip's own way at the start
+
+    def steer(self, heading: float) -> None:
+        """The player's command: a heading on the ground (rad)."""
+        self.command = float(wrap_angle(np.array(heading)))
+
+    def advance(self) -> None:
+        """One control tick: the clip's heading toward the command, the short way round."""
+        self.ref_heading = float(wrap_angle(np.array(self.ref_heading + np.clip(wrap_angle(np.array(self.command - self.ref_heading)),
+                                                                                -self.turn_step, self.turn_step))))  # fmt: skip
+
+    def command_input(self, root_quat: np.ndarray) -> np.ndarray:
+        """The controller's "command" input [3]: the command relative to the character's heading, and the pace."""
+        rel = self.command - heading_angle(root_quat)
+        return np.array([math.cos(rel), math.sin(rel), self.pace], dtype=np.float32)
+
+    def yaw(self) -> float:
+        """How far the clip is turned about the vertical (rad)."""
+        return self.ref_heading - self.travel_heading
 
 
 def body_state(body: int, link: int) -> tuple:
@@ -92,17 +131,20 @@ def animation_skeleton(contract: dict) -> tuple[int, int]:
 
 
 def upcoming_clip(body: int, skeleton: tuple[int, int], link_index: dict[str, int], joint_cols: list[tuple[int, int, int]],
-                  blocks: list[dict], clip, t: float, control_hz: float) -> np.ndarray:  # fmt: skip
+                  blocks: list[dict], clip, t: float, control_hz: float, yaw: float | None = None) -> np.ndarray:  # fmt: skip
     """The contract's clip+K blocks: the clip's link frames K control ticks ahead, seen from the simulated root.
 
     A game reads these from its animation system (the clip's bone transforms at t + K ticks). Here the
     animation skeleton is a kinematic copy of the character in a second PyBullet world, skeleton =
     (client, body), posed at the clip's pose: joint_cols holds (joint index, first pose column, size).
     Per link, position (relative to the simulated root) and rotation w,x,y,z, both in the simulated
-    character's heading frame, in the order of the contract's blocks."""
+    character's heading frame, in the order of the contract's blocks. A steered controller's clip is turned by
+    `yaw` about the vertical and moved under the character: the clip's root now is over the simulated root."""
     client, anim = skeleton
     root_pos, root_quat = (np.array(v) for v in p.getBasePositionAndOrientation(body))
     inv_heading = yaw_quat(-heading_angle(root_quat))
+    turn = None if yaw is None else yaw_quat(yaw)
+    clip_root_now = pose_at(clip, t).root_pos
     values, posed_at = [], None
     for b in blocks:
         ahead, link, kind = b["name"][len("clip+") :].split(".", 2)
@@ -116,10 +158,15 @@ def upcoming_clip(body: int, skeleton: tuple[int, int], link_index: dict[str, in
             pos, quat = p.getBasePositionAndOrientation(anim, physicsClientId=client)
         else:
             pos, quat = p.getLinkState(anim, link_index[link], computeForwardKinematics=1, physicsClientId=client)[:2]
+        pos, quat = np.array(pos), np.array(quat)
+        if turn is not None:  # turned about the clip's root now, then put over the character (heights kept)
+            rel = quat_rotate(turn, pos - clip_root_now)
+            pos = np.array([root_pos[0] + rel[0], pos[1], root_pos[2] + rel[2]])
+            quat = quat_mul(turn, quat)
         if kind == "position":
-            values += list(quat_rotate(inv_heading, np.array(pos) - root_pos))
+            values += list(quat_rotate(inv_heading, pos - root_pos))
         else:
-            q = quat_canonical(quat_mul(inv_heading, np.array(quat)))
+            q = quat_canonical(quat_mul(inv_heading, quat))
             values += [q[3], q[0], q[1], q[2]]
     return np.array(values, dtype=np.float32)
 
@@ -128,14 +175,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", type=Path, help="controller written by `imitate export`")
     ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--course", type=Path, default=None,
+                    help="a steered controller's course: JSON [[seconds, degrees], ...], headings relative to the start")
+    ap.add_argument("--gui", action="store_true", help="show the world; a steered controller turns with the left/right arrow keys")
     args = ap.parse_args()
     contract = json.loads(args.model.with_suffix(".json").read_text())
     session = ort.InferenceSession(str(args.model), providers=["CPUExecutionProvider"])
     needs_ref = any(i["name"] == "ref_pose" for i in contract["inputs"])
+    steered = any(i["name"] == "command" for i in contract["inputs"])
     clip_blocks = [b for b in contract["observation_layout"] if b["name"].startswith("clip+")]
+    course = sorted(json.loads(args.course.read_text())) if args.course else []
 
     # --- engine set-up: world, ground, character, drives (once) -------------------------
-    p.connect(p.DIRECT)
+    p.connect(p.GUI if args.gui else p.DIRECT)
     p.setGravity(0, -9.8, 0)  # the contract's world is y-up
     p.setTimeStep(1.0 / contract["physics_hz"])
     data = pybullet_data.getDataPath()
@@ -181,16 +233,29 @@ def main() -> None:
 
     # --- the game loop: one controller call per control tick -----------------------------
     substeps = int(round(contract["physics_hz"] / contract["control_hz"]))
+    steering = Steering(contract, clip) if steered else None
     t, fell = 0.0, False
     for _tick in range(int(args.seconds * contract["control_hz"])):
+        if steering is not None:  # the player: a scripted course, or the arrow keys (here: 30 degrees a press)
+            while course and course[0][0] <= t + 1e-9:
+                steering.steer(steering.travel_heading + math.radians(course.pop(0)[1]))
+            if args.gui:
+                keys = p.getKeyboardEvents()
+                for key, turn in ((p.B3G_LEFT_ARROW, 30.0), (p.B3G_RIGHT_ARROW, -30.0)):
+                    if keys.get(key, 0) & p.KEY_WAS_TRIGGERED:
+                        steering.steer(steering.command + math.radians(turn))
+        yaw = steering.yaw() if steering is not None else None
         obs = observation(body, bodies, (t / clip.duration) % 1.0)
         if clip_blocks:
-            upcoming = upcoming_clip(body, skeleton, name_to_link, joint_cols, clip_blocks, clip, t, contract["control_hz"])
+            upcoming = upcoming_clip(body, skeleton, name_to_link, joint_cols, clip_blocks, clip, t, contract["control_hz"], yaw)
             obs = np.concatenate([obs, upcoming])
         feed = {"obs": obs[None]}
         if needs_ref:
             ahead = contract["relative_lookahead_steps"] / contract["control_hz"]  # the pose to reach by the end of this tick
             feed["ref_pose"] = pose_at(clip, t + ahead).joints[None].astype(np.float32)
+        if steering is not None:  # where the player steers; the clip then turns toward it during the tick
+            feed["command"] = steering.command_input(np.array(p.getBasePositionAndOrientation(body)[1]))[None]
+            steering.advance()
         targets = session.run(["actions"], feed)[0][0]
         positions = [targets[b["offset"] : b["offset"] + b["size"]].tolist() for b in layout]
         forces = [[gains[b["joint"]]["torque_limit_nm"]] * (3 if b["size"] == 4 else 1) for b in layout]
@@ -208,6 +273,11 @@ def main() -> None:
             break
     travelled = np.linalg.norm((root - start)[[0, 2]])
     print(f"{t:.2f} s simulated, {'fell' if fell else 'still standing'}, root travelled {travelled:.2f} m")
+    if steering is not None:  # where it went against where it was told to go
+        velocity = np.array(p.getBaseVelocity(body)[0])
+        moving = math.atan2(-velocity[2], velocity[0])
+        print(f"heading: commanded {math.degrees(steering.command):.0f} deg, moving {math.degrees(moving):.0f} deg, "
+              f"at ({root[0]:.2f}, {root[2]:.2f}) m")
 
 
 if __name__ == "__main__":

@@ -94,32 +94,45 @@ bodies = ex["observed_bodies"](contract, names)
 cols = [(names[b["joint"]], b["offset"], b["size"]) for b in contract["action_layout"]]
 worst = 0.0
 clip = ex["game_clip"](contract)  # the game's own clip, read in the character's convention as the contract says
+steering = ex["Steering"](contract, clip) if env.task is not None else None
 for start in (0.0, 0.4, 0.9, 1.2):  # from 1.2 s the episodes cross the walks' seams (1.267 s, 1.25 s)
     obs, _ = env.reset(options={"start_time": start})
-    for _ in range(5):
-        t = env.time
-        mine = np.concatenate([ex["observation"](env.body.body, bodies, (t / env.clip.duration) % 1.0),
-                               ex["upcoming_clip"](env.body.body, skeleton, names, cols, blocks, clip, t, contract["control_hz"])])
+    if steering is not None:  # a sharp turn at once: the clip turns under the character over the next steps
+        env.steer_to(env.task.command + 2.0)
+        obs, *_ = env.step(src.policy(obs, env.action_base_pose()))
+    for _ in range(5 if steering is None else 12):
+        t, yaw = env.time, None
+        if steering is not None:  # the game's steering state, as the environment has it now
+            steering.command, steering.ref_heading = env.task.command, env.task.ref_heading
+            yaw = steering.yaw()
+        mine = [ex["observation"](env.body.body, bodies, (t / env.clip.duration) % 1.0),
+                ex["upcoming_clip"](env.body.body, skeleton, names, cols, blocks, clip, t, contract["control_hz"], yaw)]
+        if steering is not None:
+            mine.append(steering.command_input(np.array(p.getBasePositionAndOrientation(env.body.body)[1])))
+        mine = np.concatenate(mine)
         worst = max(worst, float(np.abs(mine - obs).max()))
         obs, *_ = env.step(src.policy(obs, env.action_base_pose()))
 print(f"worst {worst:.3g}")
 """
 
 
-@pytest.mark.parametrize("character, clip_name", [("humanoid", "humanoid3d_walk.txt"), ("laikago", "laikago_walk.txt")])
-def test_game_loop_example_builds_the_environments_observation(tmp_path, character, clip_name):
+@pytest.mark.parametrize("character, clip_name, steer", [("humanoid", "humanoid3d_walk.txt", False), ("laikago", "laikago_walk.txt", False),
+                                                         ("humanoid", "humanoid3d_walk.txt", True)])  # fmt: skip
+def test_game_loop_example_builds_the_environments_observation(tmp_path, character, clip_name, steer):
     """The example's observation (DeepMimic's state and the clip+K blocks, from the clip it loads itself) is the
     environment's, value for value, for a controller that observes the clip's upcoming root (exported here: an
-    untrained policy will do); the quadruped's base is its root and is observed as a body of its own."""
+    untrained policy will do); the quadruped's base is its root and is observed as a body of its own. Steered,
+    the clip blocks are turned toward the command and the command input follows, as the environment has them."""
     from pathlib import Path
 
     from awr_core.agent import AWRAgent
     from characters.env import ImitationEnv
     from characters.registry import get_character
+    from characters.steering import SteeringConfig
     from imitate.contract import build_contract
     from imitate.onnx_export import export_onnx
 
-    config = EnvConfig()  # the defaults: relative actions, the clip's root ahead
+    config = EnvConfig(steering=SteeringConfig() if steer else None)  # the defaults: relative actions, the clip's root ahead
     env = ImitationEnv(character, clip_name, config)
     agent = AWRAgent(env.observation_space, env.action_space, replace(AWR_PAPER, actor_layers=(32,), critic_layers=(8,)))
     contract = build_contract(get_character(character), config, env.observed_link_names(), clip_name,
