@@ -35,9 +35,7 @@ def run_episodes(source: Source, episodes: int, seed: int = 0, seconds: float | 
     normalized_return, steps, seconds, fell, success and the mean of each INFO_KEYS tracking error."""
     if source.policy is None:
         raise ValueError(f"{source.label}: no policy to score")
-    config = replace(source.env, pushes=None)  # scored without the training's random hits (bench/pushes.py measures those)
-    if seconds is not None:
-        config = replace(config, episode_seconds=seconds)
+    config = source.env if seconds is None else replace(source.env, episode_seconds=seconds)  # no random pushes (`Source`)
     env = ImitationEnv(source.character, source.clip_path, config)
     keys = INFO_KEYS + (STEER_KEYS if config.steering is not None else ())
     out = []

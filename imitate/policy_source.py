@@ -22,11 +22,18 @@ Policy = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 @dataclass(frozen=True)
 class Source:
+    """A controller and the environment it runs in. The environment is the training's without its random
+    pushes (a training perturbation: eval, play and render show the controller undisturbed)."""
+
     character: str
     clip_path: str
     env: EnvConfig
     policy: Policy | None
     label: str
+
+    def __post_init__(self) -> None:
+        if self.env.pushes is not None:
+            object.__setattr__(self, "env", replace(self.env, pushes=None))
 
 
 def from_run(run_dir: Path, which: str = "best") -> Source:

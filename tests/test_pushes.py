@@ -61,3 +61,10 @@ def test_pushes_come_on_schedule_and_repeat_with_the_seed():
     np.testing.assert_allclose(a, b)
     assert np.argmax(a) == 14  # the step that crosses 0.5 s (15 steps of 1/30 s)
     assert a[14] > 0.1 and a[14] > 3 * np.median(a)
+
+
+def test_a_controller_is_scored_and_shown_without_the_training_pushes():
+    from imitate.policy_source import Source
+
+    source = Source("humanoid", "walk.txt", EnvConfig(pushes=PushConfig()), None, "a pushed run")
+    assert source.env.pushes is None and source.env == EnvConfig()
