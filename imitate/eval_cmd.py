@@ -24,6 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--episodes", type=int, default=10, help="number of episodes (default: 10)")
     p.add_argument("--seconds", type=float, default=None, help="episode length in seconds (default: the controller's, 20; "
                    "a steered controller's: 60, the steering bar's)")
+    p.add_argument("--steer", action="store_true", help="with --motion alone: the steerable controller shipped for the clip")
     p.add_argument("--checkpoint", choices=("best", "latest"), default="best", help="a run's checkpoint (default: best)")
     p.add_argument("--seed", type=int, default=0, help="seed of the first episode (default: 0)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -31,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def evaluate(run_dir: Path | None, policy: Path | None, motion: str | None, character: str | None, episodes: int,
-             seconds: float | None = None, checkpoint: str = "best", seed: int = 0) -> dict:  # fmt: skip
+             seconds: float | None = None, checkpoint: str = "best", seed: int = 0, steered: bool = False) -> dict:  # fmt: skip
     """The summary of `episodes` deterministic episodes of the controller named as on the command line, with
     the per-episode records under "per_episode"."""
     from imitate.evaluation import run_episodes, summarize
@@ -40,9 +41,10 @@ def evaluate(run_dir: Path | None, policy: Path | None, motion: str | None, char
     if run_dir is not None and policy is None:
         source = from_run(run_dir, checkpoint)
     else:
-        source = resolve_source(None, policy, motion, character)
+        source = resolve_source(None, policy, motion, character, steered=steered)
         if source.policy is None:
-            raise UserError(f"{motion}: no controller ships for this clip; train one (imitate --motion {motion}) "
+            what = "no steerable controller" if steered else "no controller"
+            raise UserError(f"{motion}: {what} ships for this clip; train one (imitate --motion {motion}{' --steer' if steered else ''}) "
                             "or give --policy FILE.onnx")
     if seconds is None and source.env.steering is not None:
         seconds = STEER_BAR_SECONDS
@@ -61,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.run_dir is None and args.motion is None:
         raise UserError("eval: give a run folder, --motion CLIP (its shipped controller), or --policy FILE.onnx --motion CLIP")
-    s = evaluate(args.run_dir, args.policy, args.motion, args.character, args.episodes, args.seconds, args.checkpoint, args.seed)
+    s = evaluate(args.run_dir, args.policy, args.motion, args.character, args.episodes, args.seconds, args.checkpoint, args.seed,
+                 steered=args.steer)
     if args.json:
         print(json.dumps(s, indent=2))
         return 0

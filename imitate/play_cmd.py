@@ -46,7 +46,7 @@ def run_view(args: argparse.Namespace) -> int:
 def run_play(args: argparse.Namespace) -> int:
     from imitate.policy_source import resolve_source
 
-    source = resolve_source(args.run_dir, args.policy, args.motion, args.character)
+    source = resolve_source(args.run_dir, args.policy, args.motion, args.character, steered=getattr(args, "steer", False))
     if source.policy is None:  # --motion alone, and no controller shipped for the clip
         raise UserError(f"no controller is shipped for {args.motion}: train one (imitate --motion {args.motion}), "
                         f"or watch the clip itself: imitate view --motion {args.motion}")  # fmt: skip

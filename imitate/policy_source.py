@@ -87,8 +87,9 @@ def clip_only(motion: str, character: str) -> Source:
 
 
 def resolve_source(run_dir: Path | None, policy: Path | None, motion: str | None, character: str | None,
-                   reference: bool = False) -> Source:  # fmt: skip
-    """A run folder, else an ONNX file, else the controller shipped for the clip (unless `reference`), else the clip itself."""
+                   reference: bool = False, steered: bool = False) -> Source:  # fmt: skip
+    """A run folder, else an ONNX file, else the controller shipped for the clip (unless `reference`; steered: the
+    steerable one), else the clip itself."""
     if run_dir is not None and policy is not None:
         raise UserError("give a run folder or --policy FILE.onnx, not both")
     if run_dir is not None:
@@ -98,7 +99,8 @@ def resolve_source(run_dir: Path | None, policy: Path | None, motion: str | None
     if motion is None:
         raise UserError("nothing to show: give a run folder, --policy FILE.onnx, or --motion CLIP")
     name = character or "humanoid"
-    shipped = None if reference or is_bvh(motion) else find_shipped(name, resolve_clip(motion, get_character(name).clip_prefix).name)
+    clip_name = None if reference or is_bvh(motion) else resolve_clip(motion, get_character(name).clip_prefix).name
+    shipped = None if clip_name is None else find_shipped(name, clip_name, steered)
     if shipped is not None:
         source = from_onnx(shipped, motion, name)
         return replace(source, label=f"shipped controller {shipped.parent.name}")

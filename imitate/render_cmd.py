@@ -74,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.mp4 and not args.gif:
         raise UserError("say where to write: --mp4 FILE.mp4 and/or --gif FILE.gif")
     width, height = parse_size(args.size)
-    source = resolve_source(args.run_dir, args.policy, args.motion, args.character, reference=args.reference)
+    source = resolve_source(args.run_dir, args.policy, args.motion, args.character, reference=args.reference,
+                            steered=args.steer_script is not None)  # fmt: skip
     course = read_course(args.steer_script) if args.steer_script else []
     if course and (source.env.steering is None or source.policy is None):
         raise UserError(f"--steer-script needs a steered controller (trained with --steer); {source.label} is not one")

@@ -45,7 +45,7 @@ def main() -> None:
     ap.add_argument("--episodes", type=int, default=10)
     args = ap.parse_args()
     config = read_config(args.run_dir)
-    out = shipped_dir(config.character, config.clip_name)
+    out = shipped_dir(config.character, config.clip_name, steered=config.env.steering is not None)
     out.mkdir(parents=True, exist_ok=True)
     exe = Path(sys.executable).with_name("imitate")
     subprocess.run([str(exe), "export", str(args.run_dir), "-o", str(out / "controller.onnx"), "--checkpoint", args.checkpoint], check=True)
