@@ -46,8 +46,17 @@ class RolloutWorker:
         return self.sampler.collect(lambda o: self.policy.act(o), num_steps)
 
     def evaluate(self, weights: PolicyWeights, episodes: int, seed: int) -> list[EpisodeRecord]:
+        """Deterministic episodes. An environment with `set_training(on)` has its training-only perturbations
+        (e.g. random pushes) off while they run."""
         self._set_weights(weights)
-        records = evaluate(self.venv, lambda o: self.policy.act(o, deterministic=True), episodes, self.info_keys, seed=seed)
+        training = getattr(self.venv, "set_training", None)
+        if training is not None:
+            training(False)
+        try:
+            records = evaluate(self.venv, lambda o: self.policy.act(o, deterministic=True), episodes, self.info_keys, seed=seed)
+        finally:
+            if training is not None:
+                training(True)
         self.sampler.restart(seed=seed + 1)
         return records
 

@@ -58,6 +58,12 @@ class SyncVectorEnv:
         results = [_step_one(env, a) for env, a in zip(self.envs, actions, strict=True)]
         return _collate(results)
 
+    def set_training(self, on: bool) -> None:
+        """Training-only perturbations on or off, in the environments that have them (see `RolloutWorker.evaluate`)."""
+        for env in self.envs:
+            if hasattr(env, "set_training"):
+                env.set_training(on)
+
     def close(self) -> None:
         for env in self.envs:
             env.close()

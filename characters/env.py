@@ -124,6 +124,7 @@ class ImitationEnv(gym.Env):
         if self.task is not None:
             n_obs += self.task.obs_size
         self.push_at = math.inf  # pushes: the clip time of the next one
+        self.training = True  # training-only perturbations (the config's random pushes) happen; off for evaluation
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, shape=(n_obs,), dtype=np.float32)
         self.action_space = gym.spaces.Box(self.actions.low.astype(np.float32), self.actions.high.astype(np.float32), dtype=np.float32)
         self._reset_offsets = np.array([0, *self.config.reference_obs_steps], dtype=float) / self.config.control_hz  # s, a reset's lookup
@@ -166,6 +167,10 @@ class ImitationEnv(gym.Env):
             raise ValueError("this environment is not steered (EnvConfig.steering is None)")
         self.task.hold(heading, self.time)
         self.place_marker()
+
+    def set_training(self, on: bool) -> None:
+        """Training-only perturbations (the config's random pushes) on or off from the next episode."""
+        self.training = bool(on)
 
     def push(self, delta_v: np.ndarray) -> None:
         """Push the character: its whole body gains the velocity delta_v [3] (m/s, world), as from a hit."""
@@ -355,9 +360,9 @@ def start_episodes(envs: Sequence[ImitationEnv], starts: np.ndarray) -> tuple[np
         obs = np.concatenate([obs, e0.task.observe(tasks, sim)], axis=1)
         for env in envs:
             env.place_marker()
-    if cfg.pushes is not None:  # the first push comes a while into the episode
+    if cfg.pushes is not None:  # the first push comes a while into the episode (none in evaluation)
         for env in envs:
-            env.push_at = env.time + env.np_random.uniform(*cfg.pushes.every_seconds)
+            env.push_at = env.time + env.np_random.uniform(*cfg.pushes.every_seconds) if env.training else math.inf
     infos = []
     for env, ob, start, phase, lift in zip(envs, obs, starts.tolist(), phases.tolist(), lifts.tolist(), strict=True):
         env._last_obs = ob

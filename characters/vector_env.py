@@ -50,6 +50,11 @@ class ImitationVectorEnv:
             obs[done], _ = start_episodes(ended, np.array([env.draw_start() for env in ended]))
         return obs, rewards.astype(np.float64), terminated, truncated, infos
 
+    def set_training(self, on: bool) -> None:
+        """Training-only perturbations (random pushes) on or off from the next episode."""
+        for env in self.envs:
+            env.set_training(on)
+
     def close(self) -> None:
         for env in self.envs:
             env.close()

@@ -68,3 +68,34 @@ def test_a_controller_is_scored_and_shown_without_the_training_pushes():
 
     source = Source("humanoid", "walk.txt", EnvConfig(pushes=PushConfig()), None, "a pushed run")
     assert source.env.pushes is None and source.env == EnvConfig()
+
+
+def test_evaluation_episodes_are_not_pushed():
+    env = ImitationEnv("humanoid", "walk.txt", EnvConfig(pushes=PushConfig(every_seconds=(0.5, 0.5))))
+    env.set_training(False)
+    env.reset(seed=0)
+    assert env.push_at == float("inf")
+    env.set_training(True)
+    env.reset(seed=0)
+    assert env.push_at == pytest.approx(env.time + 0.5)
+    env.close()
+
+
+def test_a_rollout_worker_turns_training_perturbations_off_while_it_evaluates(monkeypatch):
+    import awr_core.rollout_worker as rw
+
+    calls = []
+
+    class Venv:
+        num_envs = 1
+
+        def set_training(self, on):
+            calls.append(on)
+
+    worker = rw.RolloutWorker.__new__(rw.RolloutWorker)
+    worker.venv, worker.info_keys, worker.seed, worker.policy = Venv(), (), 0, None
+    worker.sampler = type("S", (), {"restart": lambda self, seed: calls.append("restart")})()
+    monkeypatch.setattr(rw, "NumpyPolicy", lambda weights, seed: None)
+    monkeypatch.setattr(rw, "evaluate", lambda venv, policy, episodes, keys, seed: calls.append("episodes") or [])
+    worker.evaluate({}, 2, seed=5)
+    assert calls == [False, "episodes", True, "restart"]
