@@ -168,6 +168,17 @@ class ImitationEnv(gym.Env):
         self.task.hold(heading, self.time)
         self.place_marker()
 
+    def add_dots(self, count: int, radius: float, rgba: tuple[float, float, float, float]) -> list[int]:
+        """`count` flat discs for a viewer to lay on the ground (visual only, parked below it until moved with
+        `pb.resetBasePositionAndOrientation`). A reset puts them back below the ground."""
+        c = self.client
+        shape = pb.createVisualShape(pb.GEOM_CYLINDER, radius=radius, length=0.004, rgbaColor=list(rgba), physicsClientId=c)
+        flat = pb.getQuaternionFromEuler([-math.pi / 2, 0.0, 0.0])  # the cylinder's axis (z) along y, up
+        dots = [pb.createMultiBody(baseMass=0, baseVisualShapeIndex=shape, basePosition=[0.0, -1.0, 0.0], baseOrientation=flat,
+                                   physicsClientId=c) for _ in range(count)]  # fmt: skip
+        self._world_state = pb.saveState(physicsClientId=c)  # resets restore the world with the dots in it
+        return dots
+
     def set_training(self, on: bool) -> None:
         """Training-only perturbations (the config's random pushes) on or off from the next episode."""
         self.training = bool(on)

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from characters.env import ImitationEnv
+from characters.env import ImitationEnv, pb
 from viewer.camera import TrackingCamera
 
 Policy = Callable[[np.ndarray, np.ndarray], np.ndarray]
 GIF_EVERY = 2  # a GIF keeps every other frame
+TRAIL_EVERY_S = 0.25  # a course's render drops a dot on the ground where the character is, this often
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,17 @@ def record(
 ) -> VideoResult:
     """Render `seconds` of simulation (or of the clip itself without a policy) to `out` (.mp4 or .gif).
     course: for a steered controller, (time s, heading rad) pairs: from each time on, the command is that
-    heading relative to the clip's own direction (`ImitationEnv.steer_to`)."""
+    heading relative to the clip's own direction (`ImitationEnv.steer_to`); it is seen from above, the path drawn
+    on the ground as a trail of dots."""
     import imageio.v2 as imageio
 
     camera = camera or TrackingCamera.for_clip(env.clip.root_pos)
+    trail: list[int] = []
+    if course:  # from higher up and farther, following slowly, the path drawn on the ground
+        camera.pitch_deg, camera.distance_m, camera.smoothing = -50.0, 2.2 * camera.distance_m, 0.03
+        trail = env.add_dots(int(seconds / TRAIL_EVERY_S) + 1, 0.04, (0.15, 0.15, 0.2, 1.0))
+    every = max(1, int(round(TRAIL_EVERY_S * env.config.control_hz)))
+    flat = pb.getQuaternionFromEuler([-np.pi / 2, 0.0, 0.0])
     if side_by_side:
         camera.yaw_deg += 35.0  # look from the front-side so the two bodies stand apart on screen
     paint(env, (0.93, 0.55, 0.25, 1.0))
@@ -88,6 +96,9 @@ def record(
                 if terminated or truncated:
                     obs, _ = env.reset(seed=seed + falls + 1, options={"start_time": env.time % env.clip.duration})
             root = env.body.get_pose()[0].root_pos
+            if trail and i % every == 0:  # the path so far, one dot at a time
+                pb.resetBasePositionAndOrientation(trail[(i // every) % len(trail)], [float(root[0]), 0.003, float(root[2])],
+                                                   flat, physicsClientId=env.client)  # fmt: skip
             camera.follow(root + (0.5 * env.ghost_offset if side_by_side else 0.0))
             frame = progress_bar(camera.image(env.client, env.egl_loaded), (i + 1) / total)
             if writer is not None:
