@@ -31,6 +31,7 @@ from characters.actions import ActionMap
 from characters.body import SimCharacter
 from characters.clip_contacts import CONTACT_SAMPLE_HZ, CONTACT_TOLERANCE_M, allowed_ground_links, reference_clearance
 from characters.config import EnvConfig
+from characters.gait_family import GaitFamily
 from characters.layout import joint_layout
 from characters.mirror import MirrorMap, action_mirror, half_cycle_mirror_error, observation_mirror, reflection_signs
 from characters.observation import build_observations, observation_size, reference_features
@@ -101,6 +102,14 @@ class ImitationEnv(gym.Env):
         self.layout = joint_layout(self.spec_)
         self.actions = ActionMap(self.spec_, self.layout, self.config.action_mode, self.spec_.relative_action_limit_rad)
         self.reference = ReferenceMotion(self.clip, self.body.kinematic_tree(), table_hz=self.config.sim_hz)
+        speed_clips = self.config.steering.speed_clips if self.config.steering is not None else ()
+        if speed_clips:  # a faster gait beside the clip: the reference blends them as the commanded speed asks
+            if len(speed_clips) > 1:
+                raise ValueError(f"steering blends the clip with one faster clip, not {len(speed_clips)}: {list(speed_clips)}")
+            fast = load_clip(resolve_clip(str(speed_clips[0]), self.spec_.clip_prefix), self.spec_.joint_dofs, self.spec_.name,
+                             self.spec_.clip_convention)  # fmt: skip
+            self.reference = GaitFamily(self.clip, fast, self.body.kinematic_tree(), table_hz=self.config.sim_hz)
+            self.task.use_gaits(self.reference)
         self._ee = np.array(self.body.end_effector_indices)
         self._allowed_contacts = self._ground_links()  # link indices that may touch the ground in this clip
         tree = self.reference.tree
@@ -160,12 +169,12 @@ class ImitationEnv(gym.Env):
         if self.ghost is not None:
             self.ghost.set_pose(Pose(ref.pose.root_pos + self.ghost_offset, ref.pose.root_quat, ref.pose.joints))
 
-    def steer_to(self, heading: float) -> None:
-        """Command a heading (rad, `characters.steering`) from now on: random changes stop until the next reset
-        (a player steering, a scripted course)."""
+    def steer_to(self, heading: float, speed: float | None = None) -> None:
+        """Command a heading (rad, `characters.steering`), and a speed (m/s) when the task blends gaits, from now
+        on: random changes stop until the next reset (a player steering, a scripted course)."""
         if self.steering is None:
             raise ValueError("this environment is not steered (EnvConfig.steering is None)")
-        self.task.hold(heading, self.time)
+        self.task.hold(heading, self.steps / self.config.control_hz, speed)
         self.place_marker()
 
     def add_dots(self, count: int, radius: float, rgba: tuple[float, float, float, float]) -> list[int]:
@@ -215,12 +224,24 @@ class ImitationEnv(gym.Env):
         restores the world."""
         clip = self.clip
         times = np.linspace(0.0, clip.duration, int(clip.duration * CONTACT_SAMPLE_HZ) + 1)
-        poses = [self.reference.state_at(float(t)).pose for t in times]
+        poses = [self.reference.state_at(float(t), blend).pose for t in times for blend in self._extreme_blends()]
         clearance = reference_clearance(self.body.body, self.plane, self.client, self.body.set_pose, poses, self.body.num_links,
                                         reach_m=2 * CONTACT_TOLERANCE_M)  # fmt: skip
         always = np.zeros(self.body.num_links + 1, dtype=bool)
         always[[self.body.link_index[n] + 1 for n in self.spec_.ground_contact_links]] = True
         return frozenset((np.flatnonzero(allowed_ground_links(clearance, always)) - 1).tolist())
+
+    def _extreme_blends(self) -> tuple[float, ...]:
+        """The blends whose every pose matters (a gait family's slowest and fastest gait; one clip: itself)."""
+        return (0.0, 1.0) if isinstance(self.reference, GaitFamily) else (0.0,)
+
+    def blend(self) -> float:
+        """The clip blend this environment's reference is at now (0 for a single clip)."""
+        return float(getattr(self.task, "blend", 0.0))
+
+    def rate(self) -> float:
+        """Clip time per second now (1 for a single clip; a gait family's blends run faster or slower)."""
+        return float(self.reference.rate(np.array([self.blend()]))[0]) if isinstance(self.reference, GaitFamily) else 1.0
 
     def observed_link_names(self) -> list[str]:
         """The bodies in the observation, in its order: every link by PyBullet index, after the base when the
@@ -289,7 +310,9 @@ class ImitationEnv(gym.Env):
         if not self.clip.loop:
             raise ValueError(f"{name}: the mirror needs a looping clip (its mirror image half a cycle later)")
         names = [n for n, _ in sorted(self.body.link_index.items(), key=lambda kv: kv[1])]
-        pos_err, rot_err = half_cycle_mirror_error(spec, names, self.reference, self.clip.duration)
+        levels = self.reference.refs if isinstance(self.reference, GaitFamily) else [self.reference]
+        errors = [half_cycle_mirror_error(spec, names, ref, ref.clip.duration) for ref in levels]  # every gait of a family
+        pos_err, rot_err = max(e[0] for e in errors), max(e[1] for e in errors)
         if rot_err > tolerance_rad:
             raise ValueError(f"{name}: not its own mirror image half a cycle later (links {rot_err:.3f} rad, {pos_err:.3f} m "
                              f"apart on average; the mirror needs < {tolerance_rad:g} rad)")  # fmt: skip
@@ -304,7 +327,8 @@ class ImitationEnv(gym.Env):
     def action_base_pose(self) -> np.ndarray:
         """[D] the clip's joint pose that relative actions are added to (and that an exported
         controller takes as `ref_pose`): the pose `relative_lookahead_steps` control steps ahead."""
-        return self.reference.state_at(self.time + self.config.relative_lookahead_steps / self.config.control_hz).pose.joints
+        ahead = self.config.relative_lookahead_steps / self.config.control_hz * self.rate()
+        return self.reference.state_at(self.time + ahead, self.blend()).pose.joints
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict]:
         obs, rewards, terminated, truncated, infos = step_many([self], np.asarray(action, dtype=float)[None])
@@ -338,8 +362,13 @@ def start_episodes(envs: Sequence[ImitationEnv], starts: np.ndarray) -> tuple[np
     e0, n = envs[0], len(envs)
     cfg = e0.config
     k = len(cfg.reference_obs_steps)
+    if e0.task is not None:  # the task's goal first: a gait family's blend decides the start pose
+        tasks = [env.task for env in envs]
+        e0.task.begin(tasks, np.zeros(n), [env.np_random for env in envs])
+    blends, rates = _blends_and_rates(envs)
     # the clip at the starts and at the observed steps ahead, in one lookup (time-major: now, then each step ahead)
-    refs = e0.reference.states_at((e0._reset_offsets[:, None] + starts[None, :]).ravel())
+    refs = e0.reference.states_at((e0._reset_offsets[:, None] * rates[None, :] + starts[None, :]).ravel(),
+                                  None if blends is None else np.tile(blends, k + 1))  # fmt: skip
     ref = map_arrays(refs, lambda a: a[:n])
     lifts = np.zeros(n)
     for i, env in enumerate(envs):
@@ -366,14 +395,12 @@ def start_episodes(envs: Sequence[ImitationEnv], starts: np.ndarray) -> tuple[np
     future = _future(refs, n, k, e0._observe_base) if k else None
     obs = observe(phases, sim.pose.root_pos, sim.pose.root_quat, _observed_rows(sim, links, e0._observe_base), future, cfg, e0._ref_links)
     if e0.task is not None:
-        tasks = [env.task for env in envs]
-        e0.task.begin(tasks, starts, [env.np_random for env in envs])
         obs = np.concatenate([obs, e0.task.observe(tasks, sim)], axis=1)
         for env in envs:
             env.place_marker()
     if cfg.pushes is not None:  # the first push comes a while into the episode (none in evaluation)
         for env in envs:
-            env.push_at = env.time + env.np_random.uniform(*cfg.pushes.every_seconds) if env.training else math.inf
+            env.push_at = env.np_random.uniform(*cfg.pushes.every_seconds) if env.training else math.inf  # s into the episode
     infos = []
     for env, ob, start, phase, lift in zip(envs, obs, starts.tolist(), phases.tolist(), lifts.tolist(), strict=True):
         env._last_obs = ob
@@ -407,21 +434,23 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
     cfg, n = e0.config, len(envs)
     hz = cfg.control_hz
     times = np.array([e.time for e in envs])
-    new_times = times + 1.0 / hz
+    blends, rates = _blends_and_rates(envs)
+    new_times = times + rates / hz
+    clock = np.array([e.steps + 1 for e in envs]) / hz  # seconds into each episode after this step
     # every clip time this step needs, in one lookup: now (after the step), the observed future, the relative actions' base
     ahead = np.array(cfg.reference_obs_steps, dtype=float) / hz
     relative = e0.actions.mode == "relative"
-    query = [new_times, *(new_times + k for k in ahead)]
+    query = [new_times, *(new_times + k * rates for k in ahead)]
     if relative:
-        query.append(times + cfg.relative_lookahead_steps / hz)
-    refs = e0.reference.states_at(np.concatenate(query))
+        query.append(times + cfg.relative_lookahead_steps / hz * rates)
+    refs = e0.reference.states_at(np.concatenate(query), None if blends is None else np.tile(blends, len(query)))
     targets = e0.actions.targets(actions, refs.pose.joints[-n:] if relative else None)
     task = e0.task
     tasks = [env.task for env in envs] if task is not None else []
     if task is not None:
-        task.advance(tasks, new_times, [env.np_random for env in envs])
+        task.advance(tasks, clock, [env.np_random for env in envs])
     if cfg.pushes is not None:
-        for env, t in zip(envs, new_times.tolist(), strict=True):
+        for env, t in zip(envs, clock.tolist(), strict=True):
             if t >= env.push_at - 1e-9:
                 hit, wait = draw_push(env.np_random, cfg.pushes)
                 env.push(hit)
@@ -453,7 +482,7 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
         errors, metrics = batch_errors_and_metrics(sim, ref, e0.layout, e0._ee, cfg.reward, rot)
         terms, totals = batch_rewards(errors, cfg.reward)  # [5,N] in TERMS order, [N]
         if task is not None:
-            goal, task_infos = task.reward_and_infos(tasks, sim, new_times)
+            goal, task_infos = task.reward_and_infos(tasks, sim, clock)
             totals = (1.0 - task.weight) * totals + task.weight * goal
         future = _future(refs, n, len(ahead), e0._observe_base) if len(ahead) else None
         obs = observe(phases, sim.pose.root_pos, sim.pose.root_quat, _observed_rows(sim, links, e0._observe_base), future, cfg,
@@ -464,8 +493,7 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
     terminated = fell | drifted | blown
     rewards = np.where((terminated & cfg.reward.zero_when_fallen) | blown, 0.0, totals)
     clip_over = (not e0.clip.loop) & (new_times >= e0.clip.duration - 1e-9)
-    elapsed = new_times - np.array([e.start_time for e in envs])
-    truncated = ~terminated & ((elapsed >= cfg.episode_seconds - 1e-9) | clip_over)
+    truncated = ~terminated & ((clock >= cfg.episode_seconds - 1e-9) | clip_over)
     # every per-environment number of the infos as one row per environment, from one array
     error_keys, metric_keys = list(errors), list(metrics)
     a, b = len(TERMS), len(TERMS) + len(error_keys)
@@ -489,6 +517,15 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
                 info.update(task_infos[i])
         infos.append(info)
     return obs, rewards, terminated, truncated, infos
+
+
+def _blends_and_rates(envs: Sequence[ImitationEnv]) -> tuple[np.ndarray | None, np.ndarray]:
+    """A gait family's blends [N] and clip-time rates [N] (`characters.gait_family`); one clip: (None, ones)."""
+    family = envs[0].reference
+    if not isinstance(family, GaitFamily):
+        return None, np.ones(len(envs))
+    blends = np.array([env.task.blend for env in envs])
+    return blends, family.rate(blends)
 
 
 def _observed_rows(sim: CharacterState, links: np.ndarray, with_base: bool) -> np.ndarray:

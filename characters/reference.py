@@ -70,8 +70,9 @@ class ReferenceMotion:
         self._row_scale = 1.0 / ((times[1:] - times[:-1]) * table_hz)
         self._recent: dict[float, CharacterState] = {}  # the env asks for the same times more than once per step
 
-    def state_at(self, t: float) -> CharacterState:
-        """The reference at time t (seconds from the clip start). Do not modify the result: it is cached."""
+    def state_at(self, t: float, blend: float = 0.0) -> CharacterState:
+        """The reference at time t (seconds from the clip start). Do not modify the result: it is cached.
+        (`blend`: one clip, ignored; see `characters.gait_family`.)"""
         state = self._recent.get(t)
         if state is None:
             if len(self._recent) >= 8:
@@ -79,9 +80,13 @@ class ReferenceMotion:
             state = self._recent[t] = map_arrays(self.states_at(np.array([t])), lambda a: a[0])
         return state
 
-    def states_at(self, times: np.ndarray) -> CharacterState:
+    def states_at(self, times: np.ndarray, blends: np.ndarray | None = None) -> CharacterState:
         """The reference at N times [N] (seconds from the clip start), as one CharacterState whose
-        arrays carry a leading N axis: root_pos [N,3], link_pos [N,L,3], ..."""
+        arrays carry a leading N axis: root_pos [N,3], link_pos [N,L,3], ... (`blends`: one clip, ignored)."""
+        return self.state_from_rows(self.rows_at(times))
+
+    def rows_at(self, times: np.ndarray) -> np.ndarray:
+        """Table rows [N,C] at N times, quaternions not yet renormalized (`state_from_rows` does)."""
         t = np.asarray(times, dtype=float)
         if self.clip.loop:
             cycle = np.floor(t / self.period)
@@ -101,9 +106,19 @@ class ReferenceMotion:
             if done.any():
                 for k in (3, 4, 5, 9):  # past the end of a one-shot clip: the last pose, at rest
                     rows[done, s[k]] = 0.0
+        return rows
+
+    @property
+    def quat_cols(self) -> np.ndarray:
+        """[Q,4] the columns of every quaternion in a row (root, spherical joints, links)."""
+        return self._quat_cols
+
+    def state_from_rows(self, rows: np.ndarray) -> CharacterState:
+        """Rows [N,C] (this table's layout) as a CharacterState, every quaternion renormalized."""
         q = rows[:, self._quat_cols]  # [N,Q,4]
         rows[:, self._quat_cols] = q / np.sqrt(np.einsum("nqi,nqi->nq", q, q))[..., None]
-        n, L = len(t), self._num_links
+        s = self._slices
+        n, L = len(rows), self._num_links
         return CharacterState(
             pose=Pose(rows[:, s[0]], rows[:, s[1]], rows[:, s[2]]),
             velocity=PoseVelocity(rows[:, s[3]], rows[:, s[4]], rows[:, s[5]]),

@@ -32,7 +32,11 @@ class SteeringConfig:
     task_weight: the task reward's share of the reward (the imitation reward has the rest);
     task_scale: its kernel, exp(-scale * max(0, pace - v . d)^2) with v the centre-of-mass velocity and d
     the commanded direction (DeepMimic's heading task). metric_delay_s: heading and speed errors are
-    measured from this long after a change (the character needs time to turn)."""
+    measured from this long after a change (the character needs time to turn).
+    speed_clips: a faster looping clip of the same gait (a run beside a walk): the command then also has a
+    speed between the two clips' paces, the reference blends them to match (`characters.gait_family`);
+    speed_change_share: the share of command changes that draw a new speed; blend_rate_per_s: how fast the
+    reference's blend follows the commanded speed (the whole range in 1 / rate seconds)."""
 
     change_seconds: tuple[float, float] = (3.0, 7.0)
     sharp_turn_share: float = 0.5
@@ -41,6 +45,9 @@ class SteeringConfig:
     task_weight: float = 0.3
     task_scale: float = 2.5
     metric_delay_s: float = 1.5
+    speed_clips: tuple[str, ...] = ()
+    speed_change_share: float = 0.5
+    blend_rate_per_s: float = 1.0
 
     def __post_init__(self) -> None:
         low, high = self.change_seconds
@@ -109,20 +116,20 @@ def follow_shift(yaw: np.ndarray, clip_root: np.ndarray, sim_root: np.ndarray) -
     return np.stack([sim_root[:, 0] - turned_x, np.zeros(len(yaw)), sim_root[:, 2] - turned_z], axis=1)
 
 
-def task_reward(com_vel: np.ndarray, heading: np.ndarray, pace: float, scale: float) -> np.ndarray:
-    """DeepMimic's heading reward [N]: exp(-scale * max(0, pace - v . d)^2), com_vel [N,3], heading [N]."""
+def task_reward(com_vel: np.ndarray, heading: np.ndarray, pace: float | np.ndarray, scale: float) -> np.ndarray:
+    """DeepMimic's heading reward [N]: exp(-scale * max(0, pace - v . d)^2), com_vel [N,3], heading [N], pace scalar or [N]."""
     along = com_vel[:, 0] * np.cos(heading) - com_vel[:, 2] * np.sin(heading)
     short = np.maximum(0.0, pace - along)
     return np.exp(-scale * short * short)
 
 
-def command_features(root_quat: np.ndarray, heading: np.ndarray, pace: float) -> np.ndarray:
-    """The observed command [N,3]: cos and sin of the commanded heading relative to the root's, and the pace."""
+def command_features(root_quat: np.ndarray, heading: np.ndarray, pace: float | np.ndarray) -> np.ndarray:
+    """The observed command [N,3]: cos and sin of the commanded heading relative to the root's, and the pace (scalar or [N])."""
     rel = heading - heading_angle(root_quat)
-    return np.stack([np.cos(rel), np.sin(rel), np.full(len(rel), pace)], axis=1).astype(np.float32)
+    return np.stack([np.cos(rel), np.sin(rel), np.broadcast_to(pace, rel.shape)], axis=1).astype(np.float32)
 
 
-def heading_and_speed_errors(com_vel: np.ndarray, heading: np.ndarray, pace: float) -> tuple[np.ndarray, np.ndarray]:
+def heading_and_speed_errors(com_vel: np.ndarray, heading: np.ndarray, pace: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(|heading of the ground velocity - command| rad [N], |ground speed - pace| m/s [N]) of com_vel [N,3]."""
     moving = np.arctan2(-com_vel[:, 2], com_vel[:, 0])
     speed = np.hypot(com_vel[:, 0], com_vel[:, 2])
@@ -140,29 +147,53 @@ class SteeringTask:
         if not clip.loop or self.pace < 0.05:
             raise ValueError(f"{clip.source}: steering needs a looping clip that travels (this one moves {self.pace:.2f} m/s)")
         self.command = self.ref_heading = self.travel_heading  # the commanded heading, the clip's turned heading (rad)
-        self.changed_at, self.change_at = 0.0, math.inf  # clip times of the last and the next change of command
+        self.changed_at, self.change_at = 0.0, math.inf  # seconds into the episode of the last and the next change
+        self.gaits = None  # a gait family (`use_gaits`): the command has a speed too
+        self.speed_range = (self.pace, self.pace)  # m/s: the speeds a command can ask for
+        self.speed = self.pace  # the commanded speed (m/s)
+        self.blend = 0.0  # the gait family's blend the reference is at (0: the clip itself)
 
-    def hold(self, heading: float, time: float) -> None:
-        """Command `heading` from clip time `time` on, with no random changes (a player, a scripted course)."""
+    def use_gaits(self, gaits) -> None:
+        """Follow a commanded speed too, between the slowest and the fastest gait of `gaits` (a GaitFamily)."""
+        self.gaits = gaits
+        self.speed_range = (float(gaits.paces[0]), float(gaits.paces[-1]))
+
+    def hold(self, heading: float, time: float, speed: float | None = None) -> None:
+        """Command `heading` (and `speed`, within `speed_range`) from `time` (seconds into the episode) on, with
+        no random changes (a player, a scripted course)."""
         self.command = float(wrap_angle(np.array(heading)))
+        if speed is not None:
+            self.speed = float(np.clip(speed, *self.speed_range))
         self.changed_at, self.change_at = time, math.inf
 
-    def begin(self, tasks, times, rngs) -> None:  # each episode starts on the clip's own way; the first change comes later
+    def begin(self, tasks, times, rngs) -> None:
+        """Each episode starts on the clip's own way (a gait family: at a random speed, its blend there at once);
+        the first change comes later."""
         for task, t, rng in zip(tasks, times.tolist(), rngs, strict=True):
             task.command = task.ref_heading = task.travel_heading
             task.changed_at, task.change_at = t, t + rng.uniform(*task.cfg.change_seconds)
+            if task.gaits is not None:
+                task.speed = float(rng.uniform(*task.speed_range))
+                task.blend = float(task.gaits.blend_for_pace(np.array([task.speed]))[0])
 
-    def advance(self, tasks, new_times, rngs) -> None:
-        """A new command where one is due (drawn from each environment's generator), and each clip's heading
-        turned toward its command at the configured rate."""
-        for task, t, rng in zip(tasks, new_times.tolist(), rngs, strict=True):
+    def advance(self, tasks, clock, rngs) -> None:
+        """A new command where one is due (drawn from each environment's generator), each clip's heading
+        turned toward its command at the configured rate, and a gait family's blend moved toward the speed."""
+        for task, t, rng in zip(tasks, clock.tolist(), rngs, strict=True):
             if t >= task.change_at:
                 heading, wait = draw_change(rng, np.array([task.command]), task.cfg)
                 task.command, task.changed_at, task.change_at = float(heading[0]), t, t + float(wait[0])
+                if task.gaits is not None and rng.random() < task.cfg.speed_change_share:
+                    task.speed = float(rng.uniform(*task.speed_range))
         turned = approach(np.array([t.ref_heading for t in tasks]), np.array([t.command for t in tasks]),
                           self.cfg.turn_rate_rad_s / self.control_hz)  # fmt: skip
         for task, h in zip(tasks, turned.tolist(), strict=True):
             task.ref_heading = h
+        if self.gaits is not None:
+            step = self.cfg.blend_rate_per_s / self.control_hz
+            for task in tasks:
+                target = float(self.gaits.blend_for_pace(np.array([task.speed]))[0])
+                task.blend += float(np.clip(target - task.blend, -step, step))
 
     def reference(self, tasks, refs, n, sim) -> CharacterState:
         """The clip turned to each command and moved under each character (every looked-up block alike)."""
@@ -171,20 +202,20 @@ class SteeringTask:
         blocks = len(refs.pose.root_pos) // n
         return turn_states(refs, np.tile(yaw, blocks), np.tile(shift, (blocks, 1)))
 
-    def reward_and_infos(self, tasks, sim, new_times) -> tuple[np.ndarray, list[dict]]:
-        commands = np.array([t.command for t in tasks])
-        reward = task_reward(sim.com_vel, commands, self.pace, self.cfg.task_scale)
-        heading_err, speed_err = heading_and_speed_errors(sim.com_vel, commands, self.pace)
+    def reward_and_infos(self, tasks, sim, clock) -> tuple[np.ndarray, list[dict]]:
+        commands, speeds = np.array([t.command for t in tasks]), np.array([t.speed for t in tasks])
+        reward = task_reward(sim.com_vel, commands, speeds, self.cfg.task_scale)
+        heading_err, speed_err = heading_and_speed_errors(sim.com_vel, commands, speeds)
         infos = []
-        for i, (task, t) in enumerate(zip(tasks, new_times.tolist(), strict=True)):
+        for i, (task, t) in enumerate(zip(tasks, clock.tolist(), strict=True)):
             settled = t - task.changed_at >= self.cfg.metric_delay_s  # errors count once the character could turn
-            infos.append({"command_rad": task.command, "task_reward": float(reward[i]),
+            infos.append({"command_rad": task.command, "command_speed_m_s": task.speed, "task_reward": float(reward[i]),
                           "heading_err_rad": float(heading_err[i]) if settled else math.nan,
                           "speed_err_m_s": float(speed_err[i]) if settled else math.nan})  # fmt: skip
         return reward, infos
 
     def observe(self, tasks, sim) -> np.ndarray:
-        return command_features(sim.pose.root_quat, np.array([t.command for t in tasks]), self.pace)
+        return command_features(sim.pose.root_quat, np.array([t.command for t in tasks]), np.array([t.speed for t in tasks]))
 
     def obs_mirror(self, polar: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The command's direction in the heading frame (x: cos, -z: sin) is reflected; the pace stays."""

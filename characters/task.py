@@ -25,18 +25,19 @@ from motions.clip import Clip
 class Task(Protocol):
     obs_size: int  # values the task adds to the end of the observation
     weight: float  # the task reward's share of the reward; the imitation reward has the rest
+    blend: float  # where a gait family's reference is (`characters.gait_family`); 0 for a single clip
 
-    def begin(self, tasks: Sequence[Task], times: np.ndarray, rngs: Sequence[np.random.Generator]) -> None:
-        """New episodes in N environments (their tasks), starting at clip times [N]."""
+    def begin(self, tasks: Sequence[Task], clock: np.ndarray, rngs: Sequence[np.random.Generator]) -> None:
+        """New episodes in N environments (their tasks), `clock` [N] seconds in (zeros)."""
 
-    def advance(self, tasks: Sequence[Task], new_times: np.ndarray, rngs: Sequence[np.random.Generator]) -> None:
-        """One control step, before the physics, ending at clip times [N] (e.g. new commands)."""
+    def advance(self, tasks: Sequence[Task], clock: np.ndarray, rngs: Sequence[np.random.Generator]) -> None:
+        """One control step, before the physics, ending `clock` [N] seconds into each episode (e.g. new commands)."""
 
     def reference(self, tasks: Sequence[Task], refs: CharacterState, n: int, sim: CharacterState) -> CharacterState:
         """The looked-up clip states (blocks of N rows: now, then what the step also looked up) as the goal
         wants them tracked, given the simulated characters `sim` [N]."""
 
-    def reward_and_infos(self, tasks: Sequence[Task], sim: CharacterState, new_times: np.ndarray) -> tuple[np.ndarray, list[dict]]:
+    def reward_and_infos(self, tasks: Sequence[Task], sim: CharacterState, clock: np.ndarray) -> tuple[np.ndarray, list[dict]]:
         """The task reward [N] in [0, 1] and what each environment's info reports of the goal."""
 
     def observe(self, tasks: Sequence[Task], sim: CharacterState) -> np.ndarray:

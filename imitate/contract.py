@@ -6,6 +6,7 @@ No torch here: `play`/`render` with an ONNX file read it without torch installed
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from characters.config import EnvConfig
@@ -46,7 +47,12 @@ def build_contract(spec: CharacterSpec, env: EnvConfig, link_names: list[str], c
         inputs.append({"name": "command", "shape": ["batch", COMMAND_SIZE], "dtype": "float32",
                        "what": "where the player steers: cos and sin of the commanded heading relative to the character's "
                        "heading (the yaw of its root's x axis; positive turns toward -z seen from x, i.e. left for a "
-                       "character facing x), and the speed in m/s (the clip's pace)"})  # fmt: skip
+                       "character facing x), and the speed in m/s (the clip's pace; with env_config.steering.speed_clips, "
+                       "any speed between the clip's pace and the faster clip's, the reference blending the two gaits: "
+                       "characters.gait_family)"})  # fmt: skip
+    env_config = to_jsonable(env)
+    if steered and env.steering.speed_clips:  # by file name, as "clip": no path of the machine that exported it
+        env_config["steering"]["speed_clips"] = [Path(p).name for p in env.steering.speed_clips]
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -58,7 +64,7 @@ def build_contract(spec: CharacterSpec, env: EnvConfig, link_names: list[str], c
         "clip_convention": to_jsonable(spec.clip_convention),
         "action_mode": env.action_mode,
         "relative_lookahead_steps": env.relative_lookahead_steps if env.action_mode == "relative" else None,
-        "env_config": to_jsonable(env),
+        "env_config": env_config,
         "control_hz": env.control_hz,
         "physics_hz": env.sim_hz,
         "world": "y up, metres, gravity -9.8 m/s^2 along y",

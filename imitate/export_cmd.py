@@ -38,4 +38,10 @@ def run(args: argparse.Namespace) -> int:
     env.close()
     print(f"wrote {out} (ONNX opset {OPSET}, inputs: {', '.join(i['name'] for i in contract['inputs'])}; outputs: actions, env_action)")
     print(f"wrote {sidecar} (the controller contract: observation/action layout, joint order, PD gains, rates)")
+    steering = config.env.steering
+    for clip in steering.speed_clips if steering is not None else ():  # the faster gait the reference blends in
+        beside = out.parent / Path(clip).name
+        if not beside.exists():
+            beside.write_bytes(Path(clip).read_bytes())
+            print(f"wrote {beside} (the faster gait the steered controller blends with its clip)")
     return 0

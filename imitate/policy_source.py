@@ -70,6 +70,9 @@ def from_onnx(path: Path, motion: str | None, character: str | None) -> Source:
     load_clip(clip_path, spec.joint_dofs, spec.name, spec.clip_convention)
     if "env_config" in c:  # the environment the controller was trained in, field for field
         env = from_jsonable(EnvConfig, c["env_config"])
+        if env.steering is not None and env.steering.speed_clips:  # a faster gait: beside the model, else by name
+            found = tuple(str(path.parent / n) if (path.parent / n).is_file() else n for n in env.steering.speed_clips)
+            env = replace(env, steering=replace(env.steering, speed_clips=found))
     else:
         env = replace(DEEPMIMIC_ENV, action_mode=c["action_mode"], control_hz=float(c["control_hz"]), sim_hz=float(c["physics_hz"]))
 

@@ -32,13 +32,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="auto: PyBullet's EGL renderer when it loads, else the CPU (TINY) one; cpu: always the CPU one")  # fmt: skip
     p.add_argument("--seed", type=int, default=0, help="episode seed (default: 0)")
     p.add_argument("--steer-script", type=Path, metavar="FILE",
-                   help="a steered controller: a course to follow, a JSON list of [time s, heading degrees] (the heading "
+                   help="a steered controller: a course to follow, a JSON list of [time s, heading degrees] or [time s, "
+                   "heading degrees, speed m/s] (speed: a controller trained on two gaits) (the heading "
                    "relative to the clip's own direction, positive to the left), e.g. [[0, 0], [4, 90], [8, 180], [12, 270]]")  # fmt: skip
     p.set_defaults(func=run)
 
 
-def read_course(path: Path) -> list[tuple[float, float]]:
-    """(time s, heading rad) pairs from a --steer-script file; a bad file is one line naming it."""
+def read_course(path: Path) -> list[tuple[float, float, float | None]]:
+    """(time s, heading rad, speed m/s or None) rows from a --steer-script file ([time, degrees] or
+    [time, degrees, speed]); a bad file is one line naming it."""
     try:
         data = json.loads(path.read_text())
     except OSError as exc:
@@ -46,13 +48,14 @@ def read_course(path: Path) -> list[tuple[float, float]]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"{path}: not a JSON list of [time s, heading degrees] ({str(exc).splitlines()[0]})") from None
     number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)  # noqa: E731
-    ok = isinstance(data, list) and data and all(isinstance(row, list) and len(row) == 2 and all(map(number, row)) for row in data)
+    ok = isinstance(data, list) and data and all(isinstance(row, list) and len(row) in (2, 3) and all(map(number, row)) for row in data)
     if not ok:
-        raise UserError(f"{path}: expected a JSON list of [time s, heading degrees] pairs, e.g. [[0, 0], [4, 90]]")
-    times = [float(t) for t, _ in data]
+        raise UserError(f"{path}: expected a JSON list of [time s, heading degrees] (or [time, degrees, speed m/s]) rows, "
+                        "e.g. [[0, 0], [4, 90]]")  # fmt: skip
+    times = [float(row[0]) for row in data]
     if any(t < 0 for t in times) or times != sorted(times):
         raise UserError(f"{path}: the times must be >= 0 and in order")
-    return [(float(t), math.radians(float(h))) for t, h in data]
+    return [(float(row[0]), math.radians(float(row[1])), float(row[2]) if len(row) == 3 else None) for row in data]
 
 
 def parse_size(text: str) -> tuple[int, int]:

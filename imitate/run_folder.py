@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +58,18 @@ def write_config(run_dir: Path, config: RunConfig) -> None:
         tmp_clip = Path(run_dir) / (CLIP_FILE + ".tmp")
         tmp_clip.write_bytes(Path(config.clip_path).read_bytes())
         tmp_clip.replace(clip)
+    data = config.to_json()
+    steering = config.env.steering
+    if steering is not None and steering.speed_clips:  # a steered run's faster gait: its own copy too, by file name
+        names = []
+        for path in steering.speed_clips:
+            own = Path(run_dir) / Path(path).name
+            if not own.exists():
+                own.write_bytes(Path(path).read_bytes())
+            names.append(own.name)
+        data["env"]["steering"]["speed_clips"] = names
     tmp = run_dir / "config.json.tmp"
-    tmp.write_text(json.dumps(config.to_json(), indent=2) + "\n")
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
     tmp.replace(run_dir / "config.json")
 
 
@@ -77,9 +87,13 @@ def read_config(run_dir: Path) -> RunConfig:
         raise UserError(f"{path}: not an imitate run config")
     try:
         clip_path, clip_name = _run_clip(Path(run_dir), data)
+        env = from_jsonable(EnvConfig, data["env"])
+        if env.steering is not None and env.steering.speed_clips:  # the run's copies, else found again by name
+            found = tuple(str(Path(run_dir) / n) if (Path(run_dir) / n).is_file() else n for n in env.steering.speed_clips)
+            env = replace(env, steering=replace(env.steering, speed_clips=found))
         return RunConfig(
             character=data["character"], motion=data["motion"], clip_path=clip_path, clip_name=clip_name,
-            env=from_jsonable(EnvConfig, data["env"]), awr=from_jsonable(AWRConfig, data["awr"]), num_envs=int(data["num_envs"]),
+            env=env, awr=from_jsonable(AWRConfig, data["awr"]), num_envs=int(data["num_envs"]),
             envs_per_worker=int(data.get("envs_per_worker", 1)),  # run folders from before batches: one each
         )  # fmt: skip
     except (KeyError, TypeError, ValueError) as exc:

@@ -42,8 +42,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Train a physics-based character to imitate a motion clip with AWR. "
         "Writes a run folder (config.json, checkpoints/, log.csv, curve.png) that eval, play, render and export read.",
     )
-    p.add_argument("--motion", help="clip: a file path or a shipped name such as run.txt (see `imitate motions`), "
-                   "or a BVH file, converted for the character (`imitate convert`)")
+    p.add_argument("--motion", nargs="+", help="clip: a file path or a shipped name such as run.txt (see `imitate motions`), "
+                   "or a BVH file, converted for the character (`imitate convert`); with --steer, a slow and a fast gait "
+                   "(walk.txt run.txt): the controller also follows a commanded speed between their paces")
     p.add_argument("--map", default=None, help="with a BVH file: JSON mapping roles to its joint names, for a skeleton not recognised")
     p.add_argument("--character", default="humanoid", help="character to train (default: humanoid)")
     p.add_argument("--steer", action="store_true",
@@ -78,12 +79,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
     if not args.motion:
         raise UserError("--motion is required (a clip file or a shipped name such as run.txt; see `imitate motions`)")
+    if len(args.motion) > 2 or (len(args.motion) == 2 and not args.steer):
+        raise UserError("--motion takes one clip, or two gaits (slow, fast) with --steer: a controller that also follows a speed")
     spec = get_character(args.character)
-    clip_path = resolve_motion(args.motion, spec, args.map)
+    clip_path = resolve_motion(args.motion[0], spec, args.map)
     load_clip(clip_path, spec.joint_dofs, spec.name, spec.clip_convention)  # refuse a bad clip before anything starts
+    speed_clips = tuple(str(resolve_motion(m, spec, args.map).resolve()) for m in args.motion[1:])
+    for path in speed_clips:
+        load_clip(Path(path), spec.joint_dofs, spec.name, spec.clip_convention)
     reward = config_from_args(RewardConfig, RewardConfig(), args, prefix="reward_")
     try:
-        steer = {"steering": SteeringConfig(), "pushes": PushConfig()} if args.steer else {}
+        steer = {"steering": SteeringConfig(speed_clips=speed_clips), "pushes": PushConfig()} if args.steer else {}
         env = config_from_args(EnvConfig, EnvConfig(), args, reward=reward, **steer)
         awr = config_from_args(AWRConfig, AWRConfig(), args)
     except ValueError as exc:
@@ -95,13 +101,13 @@ def _new_run(args: argparse.Namespace) -> tuple[Path, RunConfig]:
         if isinstance(reason, str):
             print(f"imitate: no mirror images ({reason})")
             awr = replace(awr, mirror=False)
-    name = Path(args.motion).stem + ".txt" if is_bvh(args.motion) else clip_path.name
+    name = Path(args.motion[0]).stem + ".txt" if is_bvh(args.motion[0]) else clip_path.name
     run_dir = args.out or new_run_dir(Path("runs"), spec.name, name)
     if (run_dir / "config.json").exists():
         raise UserError(f"{run_dir}: already holds a run; use --resume {run_dir} to continue it")
     envs = args.envs or default_envs(args.backend, args.asynchronous)
     per_worker = args.envs_per_worker or DEFAULT_ENVS_PER_WORKER
-    motion = Path(args.motion).name  # what the user named, without a path of this machine
+    motion = " ".join(Path(m).name for m in args.motion)  # what the user named, without a path of this machine
     return run_dir, RunConfig(spec.name, motion, str(clip_path.resolve()), env, awr, envs, per_worker, name)
 
 

@@ -83,7 +83,7 @@ def phase_at(clip: Clip, t: float) -> float:
     return float(phases_at(clip, np.float64(t)))
 
 
-def _interp_joints(joints0: np.ndarray, joints1: np.ndarray, fraction: np.ndarray, joint_dofs: tuple[int, ...]) -> np.ndarray:
+def interp_joints(joints0: np.ndarray, joints1: np.ndarray, fraction: np.ndarray, joint_dofs: tuple[int, ...]) -> np.ndarray:
     out = np.empty_like(joints0)
     col = 0
     for dofs in joint_dofs:
@@ -100,7 +100,7 @@ def pose_at(clip: Clip, t: float | np.ndarray) -> Pose:
     root_pos = clip.root_pos[i] + f[..., None] * (clip.root_pos[i + 1] - clip.root_pos[i])
     root_pos = root_pos + where.cycle[..., None] * clip.cycle_offset
     root_quat = slerp(clip.root_quat[i], clip.root_quat[i + 1], f)
-    joints = _interp_joints(clip.joints[i], clip.joints[i + 1], f, clip.joint_dofs)
+    joints = interp_joints(clip.joints[i], clip.joints[i + 1], f, clip.joint_dofs)
     return Pose(root_pos, root_quat, joints)
 
 

@@ -311,3 +311,44 @@ def test_a_steered_run_trains_and_reports_its_steering(tmp_path):
     onnx = imitate("eval", "--policy", tmp_path / "steer.onnx", "--motion", "walk.txt", "--episodes", "1", "--json")
     assert onnx.returncode == 0, onnx.stderr
     assert json.loads(onnx.stdout)["normalized_return"] == pytest.approx(result["normalized_return"], abs=1e-3)
+
+
+def test_a_walk_and_a_run_train_one_controller_that_follows_a_speed(tmp_path):
+    refused = imitate("--motion", "walk.txt", "run.txt", "--character", "humanoid", "--out", tmp_path / "no", *TINY)
+    assert refused.returncode == 2 and "two gaits (slow, fast) with --steer" in refused.stderr
+    run = tmp_path / "walk-run"
+    out = imitate("--motion", "walk.txt", "run.txt", "--character", "humanoid", "--steer", "--out", run, *TINY)
+    assert out.returncode == 0, out.stderr
+    config = json.loads((run / "config.json").read_text())
+    assert config["env"]["steering"]["speed_clips"] == ["humanoid3d_run.txt"] and (run / "humanoid3d_run.txt").is_file()
+    moved = tmp_path / "moved"
+    run.rename(moved)  # the run's own copy of the faster gait travels with it
+    scored = imitate("eval", moved, "--episodes", "1", "--seconds", "2", "--json")
+    assert scored.returncode == 0, scored.stderr
+    course = tmp_path / "course.json"
+    course.write_text("[[0, 0, 1.0], [0.5, 90, 3.0]]")
+    rendered = imitate("render", moved, "--steer-script", course, "--gif", tmp_path / "course.gif", "--seconds", "1", "--size", "160x96",
+                       "--renderer", "cpu")  # fmt: skip
+    assert rendered.returncode == 0, rendered.stderr
+    assert (tmp_path / "course.gif").stat().st_size > 0
+    assert imitate("export", moved, "-o", tmp_path / "game" / "steer.onnx").returncode == 0
+    contract = json.loads((tmp_path / "game" / "steer.json").read_text())
+    assert contract["env_config"]["steering"]["speed_clips"] == ["humanoid3d_run.txt"]
+    assert (tmp_path / "game" / "humanoid3d_run.txt").is_file()
+
+
+def test_a_course_file_is_read_or_refused_in_one_line(tmp_path):
+    import math
+
+    from imitate.errors import UserError
+    from imitate.render_cmd import read_course
+
+    good = tmp_path / "good.json"
+    good.write_text("[[0, 0], [4, 90, 2.5], [8.5, -45]]")
+    assert read_course(good) == [(0.0, 0.0, None), (4.0, math.pi / 2, 2.5), (8.5, -math.pi / 4, None)]
+    for text, problem in (("[[0, 0], [4]]", "expected a JSON list"), ("[[4, 0], [1, 90]]", "in order"), ("{", "not a JSON list")):
+        bad = tmp_path / "bad.json"
+        bad.write_text(text)
+        with pytest.raises(UserError, match=problem) as err:
+            read_course(bad)
+        assert "bad.json" in str(err.value) and "\n" not in str(err.value)

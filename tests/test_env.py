@@ -139,7 +139,7 @@ def test_reset_self_check_names_character_and_clip(env, monkeypatch):
 
     lookup = env.reference.states_at
 
-    def bent(times):  # the clip's joints with the right knee bent: the body no longer takes the pose whose links the clip has
+    def bent(times, blends=None):  # the clip's joints with the right knee bent: the body no longer takes the pose whose links the clip has
         state = lookup(times)
         joints = state.pose.joints.copy()
         joints[:, 12] -= 1.0

@@ -11,7 +11,7 @@ from characters.env import ImitationEnv
 class MoveAlongX:
     """A toy goal: the centre of mass moving along +x at 0.5 m/s, observed as that speed; it leaves the clip alone."""
 
-    obs_size, weight = 1, 0.25
+    obs_size, weight, blend = 1, 0.25, 0.0
 
     def __init__(self):
         self.begun = 0

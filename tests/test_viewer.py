@@ -158,6 +158,30 @@ def test_a_steered_controller_turns_with_the_arrow_keys_and_shows_its_command(tm
         env.close()
 
 
+def test_a_controller_on_two_gaits_speeds_up_and_down_with_the_arrow_keys():
+    from characters.config import EnvConfig
+    from characters.steering import SteeringConfig
+    from viewer.window import Viewer
+
+    env = ImitationEnv("humanoid", "walk.txt", EnvConfig(steering=SteeringConfig(speed_clips=("run.txt",))), ghost=True, egl=False)
+    zero = np.zeros(env.action_space.shape)
+    v = Viewer(Player(env, lambda obs, ref: zero, steer=True), 320, 180, headless=True)
+    from pyglet.window import key
+
+    try:
+        low, high = env.task.speed_range
+        start = env.task.speed
+        send(v, "on_key_press", key.UP, 0)
+        assert env.task.speed == pytest.approx(min(high, start + 0.5))
+        for _ in range(10):
+            send(v, "on_key_press", key.DOWN, 0)
+        assert env.task.speed == pytest.approx(low)  # no slower than the walk
+        assert f"{low:.2f} m/s" in v.player.overlay_lines()[-2] and "up/down: speed 1.0-3.6 m/s" in v.player.overlay_lines()[-2]
+    finally:
+        v.window.close()
+        env.close()
+
+
 def test_the_window_draws_the_quadrupeds_mesh_shapes():
     """The Laikago collides with meshes (chassis, legs): the window draws each as its convex hull, in place."""
     from viewer.meshes import body_shapes

@@ -54,6 +54,11 @@ class Player:
         if self.steering:
             self.env.steer_to(self.env.task.command + angle)
 
+    def change_speed(self, delta: float) -> None:
+        """Steer: the commanded speed up or down by `delta` m/s, within the gaits' range (one clip: its pace)."""
+        if self.steering:
+            self.env.steer_to(self.env.task.command, self.env.task.speed + delta)
+
     def step(self) -> None:
         """One control step (1/control_hz s of simulated time)."""
         env = self.env
@@ -114,6 +119,8 @@ class Player:
                 f"   bodies {info['body_pos_err_m']:.3f} m"
             )
         if self.steering:
-            lines.append(f"command {math.degrees(env.task.command):.0f} deg   left/right arrows: turn 30 deg")
+            low, high = env.task.speed_range
+            keys = "left/right arrows: turn 30 deg" + (f"   up/down: speed {low:.1f}-{high:.1f} m/s" if high > low else "")
+            lines.append(f"command {math.degrees(env.task.command):.0f} deg, {env.task.speed:.2f} m/s   {keys}")
         lines.append("space pause  . step  r reset  [ ] speed  g ghost  c camera  drag orbit  wheel zoom")
         return lines

@@ -50,12 +50,12 @@ def record(
     side_by_side: bool = False,
     seed: int = 0,
     on_frame: Callable[[int, int], None] | None = None,
-    course: Sequence[tuple[float, float]] = (),
+    course: Sequence[tuple[float, float, float | None]] = (),
 ) -> VideoResult:
     """Render `seconds` of simulation (or of the clip itself without a policy) to `out` (.mp4 or .gif).
-    course: for a steered controller, (time s, heading rad) pairs: from each time on, the command is that
-    heading relative to the clip's own direction (`ImitationEnv.steer_to`); it is seen from above, the path drawn
-    on the ground as a trail of dots."""
+    course: for a steered controller, (time s, heading rad, speed m/s or None) rows: from each time on, the
+    command is that heading relative to the clip's own direction, at that speed (`ImitationEnv.steer_to`); it
+    is seen from above, the path drawn on the ground as a trail of dots."""
     import imageio.v2 as imageio
 
     camera = camera or TrackingCamera.for_clip(env.clip.root_pos)
@@ -83,9 +83,9 @@ def record(
             ref = env.reference.state_at(start_time + i / fps if policy is None else env.time)
             if side_by_side:
                 env.ghost_offset = _beside(ref.pose.root_quat)
-            due = [heading for t, heading in course if i <= t * fps < i + 1]
+            due = [(heading, speed) for t, heading, speed in course if i <= t * fps < i + 1]
             if due:
-                env.steer_to(env.task.travel_heading + due[-1])
+                env.steer_to(env.task.travel_heading + due[-1][0], due[-1][1])
             if policy is None:
                 env.pose_as_clip(start_time + i / fps)  # kinematic playback of the clip (and the ghost)
             else:

@@ -147,6 +147,7 @@ class Viewer:
             key.SPACE: player.toggle_pause, key.PERIOD: player.single_step, key.R: player.reset,
             key.BRACKETLEFT: player.slower, key.BRACKETRIGHT: player.faster, key.G: player.toggle_ghost,
             key.C: self.toggle_follow, key.LEFT: lambda: player.turn(math.pi / 6), key.RIGHT: lambda: player.turn(-math.pi / 6),
+            key.UP: lambda: player.change_speed(0.5), key.DOWN: lambda: player.change_speed(-0.5),
         }  # fmt: skip
 
         @self.window.event
