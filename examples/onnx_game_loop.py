@@ -43,35 +43,85 @@ import pybullet as p
 import pybullet_data
 
 from motions import load_clip, pose_at, resolve_clip, velocity_at
+from motions.blend import blend_cycle, phase_offset
 from motions.clip_convention import ClipConvention
 from motions.rotations import heading_angle, quat_canonical, quat_mul, quat_rotate, wrap_angle, yaw_quat
 
 
+class Animation:
+    """What the game's animation system hands the controller: the clip's pose at a clip time, and how fast clip
+    time runs. One clip: itself, at rate 1. A steered controller trained on two gaits (the contract's
+    env_config.steering.speed_clips): the blend of the clip and the faster gait that the commanded speed asks
+    for (a blend tree: the gaits aligned by phase, mixed at the same fraction of their cycles); clip time is
+    the slow clip's, so it runs at T_slow / T(blend)."""
+
+    LEVELS = 9  # the speeds of these blends map a commanded speed to a blend (as the controller was trained)
+
+    def __init__(self, contract: dict, clip, model: Path) -> None:
+        self.clip, self.fast, self.blend, self._cycles = clip, None, 0.0, {}
+        names = ((contract["env_config"].get("steering") or {}).get("speed_clips")) or []
+        if names:  # the faster gait: beside the model (imitate export writes it there), else a shipped clip by name
+            beside = model.parent / names[0]
+            self.fast = game_clip(contract, beside if beside.is_file() else resolve_clip(names[0]))
+            self.offset = phase_offset(clip, self.fast)
+            levels = [blend_cycle(clip, self.fast, w, self.offset) for w in np.linspace(0.0, 1.0, self.LEVELS)]
+            self.paces = [float(np.hypot(c.cycle_offset[0], c.cycle_offset[2])) / c.duration for c in levels]
+
+    def cycle(self):
+        """The blended gait now (the clip itself without a faster gait)."""
+        if self.fast is None:
+            return self.clip
+        key = round(self.blend, 6)
+        if key not in self._cycles:
+            self._cycles = {key: blend_cycle(self.clip, self.fast, self.blend, self.offset)}
+        return self._cycles[key]
+
+    def rate(self) -> float:
+        return self.clip.duration / self.cycle().duration
+
+    def pose(self, t: float):
+        """The pose at clip time t (the slow clip's clock: phase t / T_slow)."""
+        cycle = self.cycle()
+        return pose_at(cycle, t / self.clip.duration * cycle.duration)
+
+    def blend_for(self, speed: float) -> float:
+        return float(np.interp(speed, self.paces, np.linspace(0.0, 1.0, self.LEVELS))) if self.fast is not None else 0.0
+
+
 class Steering:
     """A steered controller's command and the turned clip, as the game keeps them (the contract's
-    env_config.steering): the commanded heading, and the clip's heading turning toward it at turn_rate_rad_s."""
+    env_config.steering): the commanded heading, the clip's heading turning toward it at turn_rate_rad_s, and
+    on two gaits the commanded speed, the animation's blend moving toward it at blend_rate_per_s."""
 
-    def __init__(self, contract: dict, clip) -> None:
+    def __init__(self, contract: dict, animation: Animation) -> None:
         cfg = contract["env_config"]["steering"]
         self.turn_step = cfg["turn_rate_rad_s"] / contract["control_hz"]  # rad per control tick
-        offset = clip.cycle_offset  # the clip's own way and pace: one cycle's travel
+        self.blend_step = cfg.get("blend_rate_per_s", 1.0) / contract["control_hz"]
+        self.animation = animation
+        offset = animation.clip.cycle_offset  # the clip's own way and pace: one cycle's travel
         self.travel_heading = math.atan2(-offset[2], offset[0])
-        self.pace = float(np.hypot(offset[0], offset[2])) / clip.duration
+        self.pace = float(np.hypot(offset[0], offset[2])) / animation.clip.duration
+        self.speed_range = (animation.paces[0], animation.paces[-1]) if animation.fast is not None else (self.pace, self.pace)
+        self.speed = self.speed_range[0]
         self.command = self.ref_heading = self.travel_heading  # the clip's own way at the start
 
-    def steer(self, heading: float) -> None:
-        """The player's command: a heading on the ground (rad)."""
+    def steer(self, heading: float, speed: float | None = None) -> None:
+        """The player's command: a heading on the ground (rad), and a speed (m/s) on two gaits."""
         self.command = float(wrap_angle(np.array(heading)))
+        if speed is not None:
+            self.speed = float(np.clip(speed, *self.speed_range))
 
     def advance(self) -> None:
-        """One control tick: the clip's heading toward the command, the short way round."""
+        """One control tick: the clip's heading toward the command, the short way round; the blend toward the speed."""
         self.ref_heading = float(wrap_angle(np.array(self.ref_heading + np.clip(wrap_angle(np.array(self.command - self.ref_heading)),
                                                                                 -self.turn_step, self.turn_step))))  # fmt: skip
+        a = self.animation
+        a.blend += float(np.clip(a.blend_for(self.speed) - a.blend, -self.blend_step, self.blend_step))
 
     def command_input(self, root_quat: np.ndarray) -> np.ndarray:
-        """The controller's "command" input [3]: the command relative to the character's heading, and the pace."""
+        """The controller's "command" input [3]: the command relative to the character's heading, and the speed."""
         rel = self.command - heading_angle(root_quat)
-        return np.array([math.cos(rel), math.sin(rel), self.pace], dtype=np.float32)
+        return np.array([math.cos(rel), math.sin(rel), self.speed], dtype=np.float32)
 
     def yaw(self) -> float:
         """How far the clip is turned about the vertical (rad)."""
@@ -114,11 +164,12 @@ def observation(body: int, bodies: list[int], phase: float) -> np.ndarray:
     return np.array([phase, root_pos[1], *pose, *vel], dtype=np.float32)
 
 
-def game_clip(contract: dict):
-    """The animation the controller imitates, as the game samples it: the contract's clip."""
+def game_clip(contract: dict, path: Path | None = None):
+    """The animation the controller imitates, as the game samples it: the contract's clip (or the file at `path`,
+    read in the contract's convention)."""
     stored = contract.get("clip_convention", {})  # contracts before it: the humanoid's DeepMimic files
     convention = ClipConvention(**{k: tuple(v) if isinstance(v, list) else v for k, v in stored.items()})
-    return load_clip(resolve_clip(contract["clip"]), tuple(b["size"] for b in contract["action_layout"]), convention=convention)
+    return load_clip(path or resolve_clip(contract["clip"]), tuple(b["size"] for b in contract["action_layout"]), convention=convention)
 
 
 def animation_skeleton(contract: dict) -> tuple[int, int]:
@@ -131,7 +182,8 @@ def animation_skeleton(contract: dict) -> tuple[int, int]:
 
 
 def upcoming_clip(body: int, skeleton: tuple[int, int], link_index: dict[str, int], joint_cols: list[tuple[int, int, int]],
-                  blocks: list[dict], clip, t: float, control_hz: float, yaw: float | None = None) -> np.ndarray:  # fmt: skip
+                  blocks: list[dict], animation: Animation, t: float, control_hz: float,
+                  yaw: float | None = None) -> np.ndarray:  # fmt: skip
     """The contract's clip+K blocks: the clip's link frames K control ticks ahead, seen from the simulated root.
 
     A game reads these from its animation system (the clip's bone transforms at t + K ticks). Here the
@@ -144,12 +196,12 @@ def upcoming_clip(body: int, skeleton: tuple[int, int], link_index: dict[str, in
     root_pos, root_quat = (np.array(v) for v in p.getBasePositionAndOrientation(body))
     inv_heading = yaw_quat(-heading_angle(root_quat))
     turn = None if yaw is None else yaw_quat(yaw)
-    clip_root_now = pose_at(clip, t).root_pos
+    clip_root_now = animation.pose(t).root_pos
     values, posed_at = [], None
     for b in blocks:
         ahead, link, kind = b["name"][len("clip+") :].split(".", 2)
         if posed_at != ahead:
-            pose = pose_at(clip, t + int(ahead) / control_hz)
+            pose = animation.pose(t + int(ahead) / control_hz * animation.rate())
             p.resetBasePositionAndOrientation(anim, pose.root_pos.tolist(), pose.root_quat.tolist(), physicsClientId=client)
             for j, col, size in joint_cols:
                 p.resetJointStateMultiDof(anim, j, pose.joints[col : col + size].tolist(), physicsClientId=client)
@@ -176,8 +228,9 @@ def main() -> None:
     ap.add_argument("model", type=Path, help="controller written by `imitate export`")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--course", type=Path, default=None,
-                    help="a steered controller's course: JSON [[seconds, degrees], ...], headings relative to the start")
-    ap.add_argument("--gui", action="store_true", help="show the world; a steered controller turns with the left/right arrow keys")
+                    help="a steered controller's course: JSON [[seconds, degrees(, speed m/s)], ...], headings relative to the start")
+    ap.add_argument("--gui", action="store_true",
+                    help="show the world; a steered controller turns with the left/right arrow keys (up/down: speed, on two gaits)")
     args = ap.parse_args()
     contract = json.loads(args.model.with_suffix(".json").read_text())
     session = ort.InferenceSession(str(args.model), providers=["CPUExecutionProvider"])
@@ -233,26 +286,30 @@ def main() -> None:
 
     # --- the game loop: one controller call per control tick -----------------------------
     substeps = int(round(contract["physics_hz"] / contract["control_hz"]))
-    steering = Steering(contract, clip) if steered else None
-    t, fell = 0.0, False
+    animation = Animation(contract, clip, args.model)
+    steering = Steering(contract, animation) if steered else None
+    t, seconds, fell = 0.0, 0.0, False  # clip time (the slow clip's clock), and time
     for _tick in range(int(args.seconds * contract["control_hz"])):
-        if steering is not None:  # the player: a scripted course, or the arrow keys (here: 30 degrees a press)
-            while course and course[0][0] <= t + 1e-9:
-                steering.steer(steering.travel_heading + math.radians(course.pop(0)[1]))
+        if steering is not None:  # the player: a scripted course, or the arrow keys (30 degrees, 0.5 m/s a press)
+            while course and course[0][0] <= seconds + 1e-9:
+                row = course.pop(0)
+                steering.steer(steering.travel_heading + math.radians(row[1]), row[2] if len(row) > 2 else None)
             if args.gui:
                 keys = p.getKeyboardEvents()
-                for key, turn in ((p.B3G_LEFT_ARROW, 30.0), (p.B3G_RIGHT_ARROW, -30.0)):
+                for key, turn, faster in ((p.B3G_LEFT_ARROW, 30.0, 0.0), (p.B3G_RIGHT_ARROW, -30.0, 0.0),
+                                          (p.B3G_UP_ARROW, 0.0, 0.5), (p.B3G_DOWN_ARROW, 0.0, -0.5)):  # fmt: skip
                     if keys.get(key, 0) & p.KEY_WAS_TRIGGERED:
-                        steering.steer(steering.command + math.radians(turn))
+                        steering.steer(steering.command + math.radians(turn), steering.speed + faster)
+        rate = animation.rate()  # clip time per second during this tick (two gaits: faster as the blend rises)
         yaw = steering.yaw() if steering is not None else None
         obs = observation(body, bodies, (t / clip.duration) % 1.0)
         if clip_blocks:
-            upcoming = upcoming_clip(body, skeleton, name_to_link, joint_cols, clip_blocks, clip, t, contract["control_hz"], yaw)
+            upcoming = upcoming_clip(body, skeleton, name_to_link, joint_cols, clip_blocks, animation, t, contract["control_hz"], yaw)
             obs = np.concatenate([obs, upcoming])
         feed = {"obs": obs[None]}
         if needs_ref:
             ahead = contract["relative_lookahead_steps"] / contract["control_hz"]  # the pose to reach by the end of this tick
-            feed["ref_pose"] = pose_at(clip, t + ahead).joints[None].astype(np.float32)
+            feed["ref_pose"] = animation.pose(t + ahead * rate).joints[None].astype(np.float32)
         if steering is not None:  # where the player steers; the clip then turns toward it during the tick
             feed["command"] = steering.command_input(np.array(p.getBasePositionAndOrientation(body)[1]))[None]
             steering.advance()
@@ -266,13 +323,14 @@ def main() -> None:
                 positionGains=[gains[b["joint"]]["kp"] for b in layout], velocityGains=[gains[b["joint"]]["kd"] for b in layout],
             )  # fmt: skip
             p.stepSimulation()
-        t += 1.0 / contract["control_hz"]
+        t += rate / contract["control_hz"]
+        seconds += 1.0 / contract["control_hz"]
         root = np.array(p.getBasePositionAndOrientation(body)[0])
         if root[1] < 0.5 * clip.root_pos[:, 1].mean():  # the root at half its height: fallen
             fell = True
             break
     travelled = np.linalg.norm((root - start)[[0, 2]])
-    print(f"{t:.2f} s simulated, {'fell' if fell else 'still standing'}, root travelled {travelled:.2f} m")
+    print(f"{seconds:.2f} s simulated, {'fell' if fell else 'still standing'}, root travelled {travelled:.2f} m")
     if steering is not None:  # where it went against where it was told to go
         velocity = np.array(p.getBaseVelocity(body)[0])
         moving = math.atan2(-velocity[2], velocity[0])
