@@ -132,7 +132,7 @@ class ImitationEnv(gym.Env):
         self.steering = self.config.steering
         if self.task is not None:
             n_obs += self.task.obs_size
-        self.push_at = math.inf  # pushes: the clip time of the next one
+        self.push_at = math.inf  # pushes: seconds into the episode of the next one
         self.training = True  # training-only perturbations (the config's random pushes) happen; off for evaluation
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, shape=(n_obs,), dtype=np.float32)
         self.action_space = gym.spaces.Box(self.actions.low.astype(np.float32), self.actions.high.astype(np.float32), dtype=np.float32)
@@ -237,11 +237,12 @@ class ImitationEnv(gym.Env):
 
     def blend(self) -> float:
         """The clip blend this environment's reference is at now (0 for a single clip)."""
-        return float(getattr(self.task, "blend", 0.0))
+        blends, _ = _blends_and_rates([self])
+        return 0.0 if blends is None else float(blends[0])
 
     def rate(self) -> float:
         """Clip time per second now (1 for a single clip; a gait family's blends run faster or slower)."""
-        return float(self.reference.rate(np.array([self.blend()]))[0]) if isinstance(self.reference, GaitFamily) else 1.0
+        return float(_blends_and_rates([self])[1][0])
 
     def observed_link_names(self) -> list[str]:
         """The bodies in the observation, in its order: every link by PyBullet index, after the base when the
