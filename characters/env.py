@@ -119,6 +119,7 @@ class ImitationEnv(gym.Env):
         # the observed bodies: every link, after the base when the base is the clip's root (its state is not a link's)
         self._observe_base = self.body.root_index < 0
         names = [n for n, _ in sorted(self.body.link_index.items(), key=lambda kv: kv[1])]
+        self._link_names = names  # by PyBullet link index
         self._observed_names = [self.body.base_name, *names] if self._observe_base else names
         # "root" names the character's root link, whatever the URDF calls it
         ref_names = [self.spec_.root_link if n == "root" else n for n in self.config.reference_obs_links]
@@ -251,19 +252,26 @@ class ImitationEnv(gym.Env):
 
     def ground_contact_links(self) -> tuple[str, ...]:
         """Names of the links that may touch the ground in this clip (the feet, and what the clip puts down)."""
-        names = {j: n for n, j in self.body.link_index.items()} | {-1: "base"}
-        return tuple(names[j] for j in sorted(self._allowed_contacts))
+        return tuple(self.link_name(j) for j in sorted(self._allowed_contacts))
 
     def _fell(self) -> bool:
         """A link touches the ground that the clip never puts there (`_ground_links`): a contact point closer
         than 1 mm, DeepMimic's tolerance (cContactManager). PyBullet also reports points farther apart, inside
         its contact margin."""
+        return self._fall_link() is not None
+
+    def _fall_link(self) -> int | None:
+        """The PyBullet index (-1: the base) of a link touching the ground where the clip never puts it, or None."""
         contacts = pb.getContactPoints(bodyA=self.body.body, bodyB=self.plane, physicsClientId=self.client)
         allowed = self._allowed_contacts
         for c in contacts:  # a loop, not any(generator): this runs once per environment and control step
             if c[8] <= 1e-3 and c[3] not in allowed:
-                return True
-        return False
+                return c[3]
+        return None
+
+    def link_name(self, index: int) -> str:
+        """The name of the link at PyBullet index `index` (-1: the base)."""
+        return "base" if index == -1 else self._link_names[index]
 
     def _ground_penetration(self) -> float:
         """How far the body dips below the ground plus a 1 mm pad (0 when it clears it)."""
@@ -458,6 +466,7 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
                 env.push_at = t + wait
     flat: list[float] = []
     fell = np.empty(n, dtype=bool)
+    fall_links: dict[int, int] = {}  # environment -> the link that touched the ground where the clip never does
     substeps, step_physics = cfg.substeps, pb.stepSimulation
     for i, (env, tg, t) in enumerate(zip(envs, targets.tolist(), new_times.tolist(), strict=True)):  # lists: one conversion
         body, client = env.body, env.client
@@ -467,7 +476,10 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
             step_physics(physicsClientId=client)
         # read this simulator (state, ground contacts) right after its own physics, in the same pass
         env.body.append_state(flat)
-        fell[i] = env._fell()
+        down = env._fall_link()
+        fell[i] = down is not None
+        if down is not None:
+            fall_links[i] = down
         env.time = t
         env.steps += 1
     sim, links = states_from_values(e0, flat)
@@ -516,6 +528,8 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
                         fell=row[-2] > 0.5, drifted=row[-1] > 0.5, **dict(zip(metric_keys, row[b:-3], strict=True)))  # fmt: skip
             if task is not None:
                 info.update(task_infos[i])
+        if i in fall_links:
+            info["fall_link"] = env.link_name(fall_links[i])
         infos.append(info)
     return obs, rewards, terminated, truncated, infos
 

@@ -55,7 +55,7 @@ def evaluate(run_dir: Path | None, policy: Path | None, motion: str | None, char
 
 
 def run(args: argparse.Namespace) -> int:
-    from imitate.evaluation import steering_bar
+    from imitate.evaluation import endings_line, steering_bar
 
     def bar(summary: dict) -> str:
         met, figures = steering_bar(summary)
@@ -78,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         ("end-effector error", f"{s['end_effector_err_m']:.3f} m"),
         ("body position error", f"{s['body_pos_err_m']:.3f} m"),
         ("success rate", f"{s['success_rate']:.0%}  (no fall, body error < 0.5 m)"),
+        ("episodes ended by", endings_line(s)),
     ]
     if "heading_err_rad" in s:  # a steered controller, its errors measured from 1.5 s after each change of command
         rows += [("heading error", f"{math.degrees(s['heading_err_rad']):.1f} deg"), ("speed error", f"{s['speed_err_m_s']:.3f} m/s"),

@@ -8,6 +8,7 @@ episode succeeds when it does not fall and its mean body-position error stays un
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -56,21 +57,49 @@ def run_episodes(source: Source, episodes: int, seed: int = 0, seconds: float | 
                 if terminated or truncated:
                     break
             means = {k: sums[k] / counts[k] if counts[k] else float("nan") for k in keys}
-            out.append({"normalized_return": total / steps, "steps": steps, "seconds": steps / config.control_hz,
+            seconds_run = steps / config.control_hz
+            out.append({"normalized_return": total / steps, "steps": steps, "seconds": seconds_run,
                         "fell": bool(terminated), "success": bool(not terminated and means["body_pos_err_m"] < SUCCESS_BODY_ERROR_M),
-                        **means})  # fmt: skip
+                        "ending": ending(info, terminated, seconds_run >= config.episode_seconds - 1e-6), "end_phase": info.get("phase"),
+                        **({"fall_link": info["fall_link"]} if "fall_link" in info else {}), **means})  # fmt: skip
     finally:
         env.close()
     return out
 
 
+def ending(info: dict, terminated: bool, timed_out: bool) -> str:
+    """How an episode ended, from its last step's info: one of ENDINGS."""
+    if info.get("blow_up"):
+        return "physics blow-up"
+    if terminated:
+        return "fall" if info.get("fell") else "drift from the clip"
+    return "time limit" if timed_out else "clip end"
+
+
+# drift from the clip: a body farther than EnvConfig.pose_termination_m from its place in the clip
+ENDINGS = ("time limit", "clip end", "fall", "drift from the clip", "physics blow-up")
+
+
 def summarize(per_episode: list[dict]) -> dict:
     """Means over episodes: normalized_return, episode_seconds_mean, fall_rate, success_rate, the tracking errors
-    and, for a steered controller, the heading and speed errors and the pose reward term (STEER_KEYS)."""
+    and, for a steered controller, the heading and speed errors and the pose reward term (STEER_KEYS); and
+    counts: endings (how many episodes ended each way of ENDINGS) and fall_links (the links that went down)."""
     mean = lambda key: float(np.nanmean([e[key] for e in per_episode]))  # noqa: E731
     steer = STEER_KEYS if per_episode and STEER_KEYS[0] in per_episode[0] else ()
+    endings = Counter(e["ending"] for e in per_episode)
+    links = Counter(e["fall_link"] for e in per_episode if "fall_link" in e)
     return {"episodes": len(per_episode), "normalized_return": mean("normalized_return"), "episode_seconds_mean": mean("seconds"),
-            "fall_rate": mean("fell"), "success_rate": mean("success"), **{k: mean(k) for k in INFO_KEYS + steer}}  # fmt: skip
+            "fall_rate": mean("fell"), "success_rate": mean("success"), **{k: mean(k) for k in INFO_KEYS + steer},
+            "endings": {k: endings[k] for k in ENDINGS if endings[k]}, "fall_links": dict(links.most_common())}  # fmt: skip
+
+
+def endings_line(summary: dict) -> str:
+    """The endings of a `summarize` result in words: '7 time limit, 3 fall (right_knee 2, chest 1)'."""
+    parts = []
+    for kind, count in summary["endings"].items():
+        detail = ", ".join(f"{k} {v}" for k, v in summary["fall_links"].items()) if kind == "fall" and summary["fall_links"] else ""
+        parts.append(f"{count} {kind}" + (f" ({detail})" if detail else ""))
+    return ", ".join(parts)
 
 
 def steering_bar(summary: dict) -> tuple[bool, str]:

@@ -8,3 +8,27 @@ def test_awr_gym_quotes_the_official_figure_of_the_task_it_ran():
     assert official_reference("Hopper-v5") == "official logs: ~2,660 at 1M samples"
     assert official_reference("Walker2d-v5") == "official logs: ~1,586 at 1M samples"
     assert official_reference("Ant-v5") == "no official figure for Ant-v5"
+
+
+def _log(path, rows):
+    cols = ["samples", "wall_time_h", "test_normalized_return", "test_success_rate", "test_episode_length"]
+    path.write_text("\n".join([",".join(cols), *(",".join(str(v) for v in r) for r in rows)]) + "\n")
+
+
+def test_library_table_reads_the_bar_per_clip_and_quotes_deepmimic(tmp_path):
+    import json
+
+    from bench.library import EVAL, table, train_command
+
+    (tmp_path / "cartwheel").mkdir()  # a hard clip: its bar is 0.7, met at the second row
+    _log(tmp_path / "cartwheel" / "log.csv", [(400000, 0.2, 0.75, 0.5, 30), (800000, 0.4, 0.72, 0.9, 60), (1200000, 0.6, 0.81, 1.0, 60)])
+    (tmp_path / "jump").mkdir()  # 0.75 is below jump's bar of 0.8
+    _log(tmp_path / "jump" / "log.csv", [(400000, 0.2, 0.75, 1.0, 30)])
+    (tmp_path / "cartwheel" / EVAL).write_text(json.dumps({"normalized_return": 0.74, "success_rate": 0.9, "fall_rate": 0.1,
+                                                            "body_pos_err_m": 0.2}))  # fmt: skip
+    rows = {line.split(" | ")[0].strip("| "): line for line in table(["cartwheel", "jump", "roll"], tmp_path).splitlines()[2:]}
+    assert "| cartwheel | 0.7 | 0.80M | 0.40 | 0.740 | 90% | 10% | 0.200 |" in rows["cartwheel"]
+    assert "meets the bar" in rows["cartwheel"] and rows["cartwheel"].endswith("| 51M, 0.804 |")
+    assert "| jump | 0.8 | not yet |" in rows["jump"] and "in progress" in rows["jump"] and "0.750, 100%, 1.0 s" in rows["jump"]
+    assert "not started" in rows["roll"]
+    assert train_command("jump", tmp_path / "jump")[1:3] == ["--motion", "jump.txt"]  # no checkpoint yet: a new run

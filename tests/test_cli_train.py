@@ -75,6 +75,7 @@ def test_eval_scores_a_shipped_and_an_exported_controller(tiny_run, tmp_path):
     data = json.loads(shipped.stdout)
     assert "shipped controller humanoid-humanoid3d_walk" in data["controller"] and data["clip"] == "humanoid3d_walk.txt"
     assert data["success_rate"] == 1.0 and data["fall_rate"] == 0.0 and data["normalized_return"] > 0.7  # the shipped walk holds 1 s
+    assert data["endings"] == {"time limit": 2} and data["fall_links"] == {}
     assert imitate("export", run, "-o", tmp_path / "tiny.onnx").returncode == 0
     onnx = imitate("eval", "--policy", tmp_path / "tiny.onnx", "--motion", "walk.txt", "--episodes", "2", "--seconds", "1", "--json")
     assert onnx.returncode == 0, onnx.stderr
@@ -83,6 +84,22 @@ def test_eval_scores_a_shipped_and_an_exported_controller(tiny_run, tmp_path):
         assert abs(exported[key] - own[key]) < 1e-3, key
     none = imitate("eval", "--motion", "backflip.txt")
     assert none.returncode == 2 and "no controller ships for this clip" in none.stderr
+
+
+def test_eval_says_how_episodes_ended():
+    from imitate.evaluation import ending, endings_line, summarize
+    from imitate.imitation import INFO_KEYS
+
+    assert ending({"fell": True, "fall_link": "chest"}, True, False) == "fall"
+    assert ending({"fell": False, "drifted": True}, True, False) == "drift from the clip"
+    assert ending({"blow_up": True}, True, False) == "physics blow-up"
+    assert ending({}, False, True) == "time limit" and ending({}, False, False) == "clip end"
+    base = {"normalized_return": 0.5, "seconds": 1.0, "fell": True, "success": False, **dict.fromkeys(INFO_KEYS, 0.1)}
+    episodes = [{**base, "ending": "fall", "fall_link": "chest"}, {**base, "ending": "fall", "fall_link": "left_knee"},
+                {**base, "ending": "fall", "fall_link": "chest"}, {**base, "ending": "time limit", "fell": False}]  # fmt: skip
+    s = summarize(episodes)
+    assert s["endings"] == {"time limit": 1, "fall": 3} and s["fall_links"] == {"chest": 2, "left_knee": 1}
+    assert endings_line(s) == "1 time limit, 3 fall (chest 2, left_knee 1)" and s["fall_rate"] == 0.75
 
 
 def test_a_run_folder_moved_elsewhere_still_evaluates_and_resumes(tiny_run, tmp_path):

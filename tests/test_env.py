@@ -113,6 +113,9 @@ def test_fall_is_a_non_foot_contact_closer_than_1mm(env, monkeypatch):
     for link, distance, fell in [(knee, 0.003, False), (knee, 0.0005, True), (knee, -0.01, True), (ankle, -0.01, False)]:
         monkeypatch.setattr(pb, "getContactPoints", contacts(link, distance))
         assert env._fell() is fell, (link, distance)
+    monkeypatch.setattr(pb, "getContactPoints", contacts(knee, -0.01))
+    _, reward, terminated, _, info = env.step(np.zeros(env.action_space.shape))
+    assert terminated and reward == 0.0 and info["fell"] and info["fall_link"] == "chest"  # the step names what went down
 
 
 def test_links_allowed_on_the_ground_come_from_the_clip():
