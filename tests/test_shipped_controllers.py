@@ -66,3 +66,16 @@ def test_motions_list_marks_the_clips_with_a_shipped_controller(capsys):
     lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line and line.split()[0].endswith(".txt")}
     assert lines["walk.txt"].rstrip().endswith("shipped") and lines["run.txt"].rstrip().endswith("shipped")
     assert not lines["backflip.txt"].rstrip().endswith("shipped")
+
+
+def test_the_gallery_shows_every_shipped_skill_with_its_command():
+    from tools.gallery import render_command, skills, table
+
+    rows = skills()
+    assert {(c, clip) for c, clip, _ in rows} >= {("humanoid", "walk.txt"), ("humanoid", "run.txt"), ("laikago", "walk.txt")}
+    assert len(rows) == len([p for p in SHIPPED if not p.name.endswith("-steer")])
+    cmd = render_command("humanoid", "walk.txt", Path("docs/gallery/w.gif"))
+    assert cmd[:4] == ["imitate", "render", "--motion", "walk.txt"] and cmd[-1] == "3"  # the walk's two 1.27-s cycles, at least 3 s
+    assert render_command("humanoid", "spin.txt", Path("s.gif"))[-1] == "8"  # two 4.42-s cycles, at most 8 s
+    lines = table(rows).splitlines()
+    assert lines[1] == "|---|---|---|" and all(line.count(" | ") == 2 for line in lines[:1] + lines[2:])
