@@ -32,3 +32,20 @@ def test_library_table_reads_the_bar_per_clip_and_quotes_deepmimic(tmp_path):
     assert "| jump | 0.8 | not yet |" in rows["jump"] and "in progress" in rows["jump"] and "0.750, 100%, 1.0 s" in rows["jump"]
     assert "not started" in rows["roll"]
     assert train_command("jump", tmp_path / "jump")[1:3] == ["--motion", "jump.txt"]  # no checkpoint yet: a new run
+
+
+def test_learner_steps_table_compares_each_arm_with_the_defaults(tmp_path):
+    from bench.learner_steps import DONE, arms, command, table
+
+    jobs = arms(["walk"], 250, tmp_path)
+    assert [(name, extra) for _, name, _, extra in jobs] == [("defaults", []), ("actor250", ["--actor-steps", "250"])]
+    for (_, _, run, _), (samples, hours) in zip(jobs, [(800000, 0.5), (1000000, 0.25)], strict=True):
+        run.mkdir()
+        _log(run / "log.csv", [(400000, hours / 2, 0.7, 0.5, 30), (samples, hours, 0.82, 1.0, 600)])
+        (run / DONE).write_text("{}")
+    lines = table(jobs).splitlines()
+    assert lines[2] == "| walk | defaults | yes | 0.80M | 0.50 |  |  |"
+    assert lines[3] == "| walk | actor250 | yes | 1.00M | 0.25 | 1.25x | 0.50x |"
+    cmd = command("walk", jobs[1][2], jobs[1][3], "2h", 0)[1:]
+    assert cmd == ["--motion", "walk.txt", "--character", "humanoid", "--seed", "0", "--budget", "2h", "--out", str(jobs[1][2]),
+                   "--actor-steps", "250"]  # fmt: skip
