@@ -25,6 +25,8 @@ def run(args: argparse.Namespace) -> int:
         clip = load_clip(path, spec.joint_dofs, spec.name, spec.clip_convention)
         kind = "looping" if clip.loop else "one-shot"
         print(f"ok: {path} ({clip.file_format} format) fits {spec.name}: {clip.num_frames} frames, {clip.duration:.3f} s, {kind}")
+        for key, value in derived(spec.name, str(path)):
+            print(f"  {key:<14} {value}")
         return 0
     print(f"{'name':<24} {'duration':>9} {'frames':>7}  loop  {'file':<30} controller")
     for path in (p for p in shipped_clips() if p.name.startswith(spec.clip_prefix)):
@@ -36,3 +38,43 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nthe clips of --character {spec.name} (files {spec.clip_prefix}*; other characters: {others}); any clip file path works too.")
     print("a shipped controller plays with `imitate play --motion NAME` and scores with `imitate eval --motion NAME`.")
     return 0
+
+
+SEAM_JUMP_RATIO = 1.5  # a seam step this many times the clip's own 95th-percentile step is reported as a jump
+
+
+def derived(character: str, clip_path: str) -> list[tuple[str, str]]:
+    """What training reads from the clip with the defaults, as (what, in words) rows."""
+    import math
+
+    from characters.clip_facts import seam_step, turn_per_cycle
+    from characters.config import EnvConfig
+    from characters.env import ImitationEnv
+    from characters.steering import clip_travel
+
+    config = EnvConfig()
+    env = ImitationEnv(character, clip_path, config)
+    try:
+        clip, dt = env.clip, 1.0 / config.control_hz
+        ends = f"after {config.episode_seconds:g} s" if clip.loop else f"at the clip's end ({clip.duration:.2f} s)"
+        rows = [("episodes", f"start at a random time of the clip, end {ends}, at a fall, or when a body is "
+                             f"{config.pose_termination_m:g} m from its place in the clip")]
+        if clip.loop:
+            heading, pace = clip_travel(clip)
+            way = f"heading {math.degrees(heading):+.0f} deg"
+            travel = f"{pace * clip.duration:.2f} m at {pace:.2f} m/s, {way}" if pace else "stays in place"
+            rows.append(("each cycle", f"travels {travel}; turns {math.degrees(turn_per_cycle(clip)):+.1f} deg"))
+            seam, usual = seam_step(env.reference, clip.duration, dt)
+            verdict = "a jump in the reference, hard to follow" if seam > SEAM_JUMP_RATIO * usual else "smooth"
+            rows.append(("loop seam", f"links move up to {seam:.3f} m in a control step across it (inside the clip: "
+                                      f"{usual:.3f} m, 95th percentile): {verdict}"))  # fmt: skip
+        rows.append(("ground", "may touch it with " + ", ".join(env.ground_contact_links()) + " (read from the clip's poses)"))
+        try:
+            env.mirror_map()
+            rows.append(("mirror images", "used: the clip is its own mirror image half a cycle later"))
+        except ValueError as e:
+            rows.append(("mirror images", "not used: " + str(e).split(": ", 1)[-1]))
+    finally:
+        env.close()
+    return rows
+
