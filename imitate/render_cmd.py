@@ -71,7 +71,7 @@ def parse_size(text: str) -> tuple[int, int]:
 def run(args: argparse.Namespace) -> int:
     from characters.env import ImitationEnv
     from imitate.policy_source import resolve_source
-    from viewer.camera import TrackingCamera
+    from viewer.camera import TrackingCamera, clip_extent
     from viewer.video import record
 
     if not args.mp4 and not args.gif:
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
             if sys.stdout.isatty():
                 print(f"\r  {name}: frame {i}/{n}", end="", flush=True)
 
-        camera = TrackingCamera.for_clip(env.clip.root_pos, width, height)
+        camera = TrackingCamera.for_clip(env.clip.root_pos, clip_extent(env), width, height)
         result = record(env, out, args.seconds, source.policy, camera, args.side_by_side, args.seed, show, course)
         env.close()
         if sys.stdout.isatty():

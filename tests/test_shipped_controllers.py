@@ -75,7 +75,8 @@ def test_the_gallery_shows_every_shipped_skill_with_its_command():
     assert {(c, clip) for c, clip, _ in rows} >= {("humanoid", "walk.txt"), ("humanoid", "run.txt"), ("laikago", "walk.txt")}
     assert len(rows) == len([p for p in SHIPPED if not p.name.endswith("-steer")])
     cmd = render_command("humanoid", "walk.txt", Path("docs/gallery/w.gif"))
-    assert cmd[:4] == ["imitate", "render", "--motion", "walk.txt"] and cmd[-1] == "3"  # the walk's two 1.27-s cycles, at least 3 s
-    assert render_command("humanoid", "spin.txt", Path("s.gif"))[-1] == "8"  # two 4.42-s cycles, at most 8 s
+    assert cmd[:4] == ["imitate", "render", "--motion", "walk.txt"] and cmd[-1] == "2.5"  # the walk's two 1.27-s cycles
+    assert render_command("humanoid", "spin.txt", Path("s.gif"))[-1] == "5.0"  # two 4.42-s cycles, at most 5 s
+    assert render_command("humanoid", "run.txt", Path("r.gif"))[-1] == "2.5"  # two 0.8-s cycles, at least 2.5 s
     lines = table(rows).splitlines()
     assert lines[1] == "|---|---|---|" and all(line.count(" | ") == 2 for line in lines[:1] + lines[2:])

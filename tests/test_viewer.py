@@ -195,3 +195,15 @@ def test_the_window_draws_the_quadrupeds_mesh_shapes():
     np.testing.assert_allclose(chassis.mesh.positions.max(axis=0), vertices.max(axis=0), atol=1e-6)
     assert np.ptp(vertices[:, 2]) > 0.5  # the chassis is long along its z axis, the way it walks
     env.close()
+
+
+@pytest.mark.parametrize("character, clip, scale", [("humanoid", "walk.txt", 1.0), ("humanoid", "crawl.txt", 1.0),
+                                                   ("laikago", "laikago_walk.txt", 0.58)])  # fmt: skip
+def test_the_camera_stands_as_far_as_the_body_is_long(character, clip, scale):
+    """A crawling humanoid keeps its root 0.4 m up but is as long as a standing one: it is filmed from as far;
+    the quadruped, half the humanoid's size, from closer."""
+    from viewer.camera import character_scale, clip_extent
+
+    env = ImitationEnv(character, clip, DEEPMIMIC_ENV)
+    assert character_scale(env.clip.root_pos[:, 1], clip_extent(env)) == pytest.approx(scale, abs=0.01)
+    env.close()

@@ -2,7 +2,7 @@
 
 For each controller shipped in the package (not the steerable ones, whose course has its own figure) this
 runs `imitate render --motion CLIP --character CHARACTER --side-by-side --gif docs/gallery/<folder>.gif`
-at a small size (GIFs stay light in the repository), two cycles of the clip long, and prints the markdown
+at a small size (GIFs stay light in the repository), two cycles of the clip long (2.5 to 5 s), and prints the markdown
 table the README shows, each GIF with the command that made it.
 
   python -m tools.gallery            # render every shipped skill, print the table
@@ -23,7 +23,7 @@ from motions.library import resolve_clip, short_name
 from motions.loading import read_frames
 
 OUT = Path("docs/gallery")
-SIZE = "320x180"
+SIZE = "256x144"
 COLUMNS = 3
 
 
@@ -40,13 +40,13 @@ def skills() -> list[tuple[str, str, Path]]:
 
 
 def seconds_for(clip_name: str, prefix: str) -> float:
-    """Two passes of the clip, at least 3 s and at most 8 s."""
-    return min(8.0, max(3.0, 2.0 * float(read_frames(resolve_clip(clip_name, prefix)).frames[:-1, 0].sum())))
+    """Two passes of the clip, at least 2.5 s and at most 5 s, to a tenth of a second."""
+    return round(min(5.0, max(2.5, 2.0 * float(read_frames(resolve_clip(clip_name, prefix)).frames[:-1, 0].sum()))), 1)
 
 
 def render_command(character: str, clip: str, gif: Path) -> list[str]:
     return ["imitate", "render", "--motion", clip, "--character", character, "--side-by-side", "--gif", str(gif), "--size", SIZE,
-            "--seconds", f"{seconds_for(clip, get_character(character).clip_prefix):g}"]  # fmt: skip
+            "--seconds", f"{seconds_for(clip, get_character(character).clip_prefix):.1f}"]  # fmt: skip
 
 
 def table(rows: list[tuple[str, str, Path]]) -> str:

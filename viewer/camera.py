@@ -10,10 +10,28 @@ from characters.env import pb
 from characters.quiet import quiet_c_output
 
 
-def character_scale(root_heights: np.ndarray) -> float:
-    """How big the character is next to the humanoid (1), from its clip's root heights [F] (m): the cameras
-    stand that much closer, so a 0.5-m quadruped fills the frame as the humanoid does."""
-    return float(np.clip(np.max(root_heights) / 0.85, 0.3, 1.0))  # the humanoid stands with its root 0.85-0.89 m up
+def character_scale(root_heights: np.ndarray, extent_m: float = 0.0) -> float:
+    """How big the character is next to the humanoid (1), from its clip's root heights [F] (m) and the largest
+    distance between two of its links over the clip (`body_extent`): the cameras stand that much closer, so a
+    0.5-m quadruped fills the frame as the humanoid does, and a humanoid crawling low is still seen whole."""
+    # the humanoid stands with its root 0.85-0.89 m up, 1.47 m from its head to its feet
+    return float(np.clip(max(np.max(root_heights) / 0.85, extent_m / 1.47), 0.3, 1.0))
+
+
+def root_height_scale(root_heights: np.ndarray) -> float:
+    """How high the character's root goes next to the humanoid's (1): the camera looks at 0.9 m times this."""
+    return float(np.clip(np.max(root_heights) / 0.85, 0.3, 1.0))
+
+
+def clip_extent(env, samples: int = 60) -> float:
+    """`body_extent` of an environment's reference at `samples` times over one pass of its clip."""
+    times = np.linspace(0.0, env.clip.duration, samples, endpoint=False)
+    return body_extent(env.reference.states_at(times).link_pos)
+
+
+def body_extent(link_pos: np.ndarray) -> float:
+    """The largest distance between two links [T,L,3] at any time: how long the body is (m)."""
+    return float(np.linalg.norm(link_pos[:, :, None] - link_pos[:, None], axis=-1).max())
 
 
 def side_yaw_deg(root_pos: np.ndarray) -> float:
@@ -40,11 +58,13 @@ class TrackingCamera:
     target: np.ndarray | None = None
 
     @classmethod
-    def for_clip(cls, root_pos: np.ndarray, width: int = 640, height: int = 360) -> TrackingCamera:
-        """The default camera for a clip's root positions [F,3]: as close as the character is small
-        (`character_scale`), from the side of the way the clip travels (`side_yaw_deg`)."""
-        scale = character_scale(root_pos[:, 1])
-        return cls(width, height, distance_m=3.2 * scale, yaw_deg=side_yaw_deg(root_pos), target_height_m=0.9 * scale)
+    def for_clip(cls, root_pos: np.ndarray, extent_m: float = 0.0, width: int = 640, height: int = 360) -> TrackingCamera:
+        """The default camera for a clip's root positions [F,3] and the body's extent (m, `body_extent`): as
+        close as the character is small (`character_scale`), from the side of the way the clip travels
+        (`side_yaw_deg`), looking as high as its root goes."""
+        scale = character_scale(root_pos[:, 1], extent_m)
+        return cls(width, height, distance_m=3.2 * scale, yaw_deg=side_yaw_deg(root_pos),
+                   target_height_m=0.9 * root_height_scale(root_pos[:, 1]))  # fmt: skip
 
     def follow(self, point: np.ndarray) -> None:
         point = np.array([point[0], self.target_height_m, point[2]])  # keep the horizon steady: track ground position only

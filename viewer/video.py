@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from characters.env import ImitationEnv, pb
-from viewer.camera import TrackingCamera
+from viewer.camera import TrackingCamera, clip_extent
 
 Policy = Callable[[np.ndarray, np.ndarray], np.ndarray]
 GIF_EVERY = 2  # a GIF keeps every other frame
+GIF_COLORS = 64  # one palette for a whole GIF: a third smaller than 256 colours per frame, the same look
 TRAIL_EVERY_S = 0.25  # a course's render drops a dot on the ground where the character is, this often
 
 
@@ -58,7 +59,7 @@ def record(
     is seen from above, the path drawn on the ground as a trail of dots."""
     import imageio.v2 as imageio
 
-    camera = camera or TrackingCamera.for_clip(env.clip.root_pos)
+    camera = camera or TrackingCamera.for_clip(env.clip.root_pos, clip_extent(env))
     trail: list[int] = []
     if course:  # from higher up and farther, following slowly, the path drawn on the ground
         camera.pitch_deg, camera.distance_m, camera.smoothing = -50.0, 2.2 * camera.distance_m, 0.03
@@ -111,7 +112,7 @@ def record(
         if writer is not None:
             writer.close()
     if writer is None:
-        imageio.mimsave(str(out), frames, duration=1000.0 * GIF_EVERY / fps, loop=0)
+        write_gif(out, frames, 1000.0 * GIF_EVERY / fps)
     elapsed = time.perf_counter() - start
     written = total if writer is not None else len(frames)
     rate = fps if writer is not None else fps / GIF_EVERY
@@ -132,3 +133,19 @@ def _beside(root_quat: np.ndarray) -> np.ndarray:
 
     h = float(heading_angle(root_quat))
     return 1.2 * np.array([-np.sin(h), 0.0, -np.cos(h)])
+
+
+def write_gif(out: Path, frames: list[np.ndarray], frame_ms: float, colors: int = GIF_COLORS) -> None:
+    """Frames [H,W,3] uint8 as a looping GIF, every frame in one palette of `colors` taken from the first, middle
+    and last frames side by side (without dithering: flat shading stays flat and compresses)."""
+    from PIL import Image
+
+    images = [Image.fromarray(f) for f in frames]
+    picks = [images[0], images[len(images) // 2], images[-1]]
+    strip = Image.new("RGB", (sum(i.width for i in picks), picks[0].height))
+    for k, im in enumerate(picks):
+        strip.paste(im, (k * picks[0].width, 0))
+    palette = strip.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    coded = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
+    coded[0].save(out, format="GIF", save_all=True, append_images=coded[1:], duration=frame_ms, loop=0, optimize=True)
+

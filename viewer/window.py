@@ -13,7 +13,7 @@ import sys
 import numpy as np
 
 from characters.env import MARKER_HALF_EXTENTS, pb
-from viewer.camera import character_scale, side_yaw_deg
+from viewer.camera import character_scale, clip_extent, root_height_scale, side_yaw_deg
 from viewer.meshes import LinkShape, body_shapes, box
 from viewer.player import Player
 
@@ -110,11 +110,11 @@ class Viewer:
         marker = LinkShape(-1, box(np.array(MARKER_HALF_EXTENTS)), np.zeros(3), np.array([0.0, 0.0, 0.0, 1.0]))
         self.marker_meshes = self._upload([marker]) if env.marker is not None else []
         self.grid = self._grid()
-        self.scale = character_scale(env.clip.root_pos[:, 1])  # a smaller character is watched from closer
+        self.scale = character_scale(env.clip.root_pos[:, 1], clip_extent(env))  # a smaller character is watched from closer
         # from the side of the clip's travel (this orbit turns the other way round than PyBullet's yaw)
         self.yaw, self.pitch, self.distance = -side_yaw_deg(env.clip.root_pos), 12.0, 3.5 * self.scale
         self.follow = True
-        self.target = np.array([0.0, 0.9 * self.scale, 0.0])
+        self.target = np.array([0.0, 0.9 * root_height_scale(env.clip.root_pos[:, 1]), 0.0])
         self.labels = [pyglet.text.Label("", x=10, y=height - 20 - 18 * i, font_size=11, color=(20, 20, 30, 255)) for i in range(6)]
         self.frames = 0
         self._bind_events()
