@@ -16,7 +16,7 @@ SUCCESS_BODY_ERROR_M = 0.5  # a successful episode: no fall, mean body-position 
 # the steering bar (a steered run's confirming test, `imitate eval` of a steered controller): 30 episodes of this long,
 # the command changing every 3-7 s; errors counted from 1.5 s after each change (characters.steering)
 STEER_BAR_SECONDS = 60.0
-STEER_BAR_NO_FALL = 0.95  # share of episodes that end without a fall (or drift from the turned clip)
+STEER_BAR_NO_FALL = 0.95  # share of episodes without a fall (the drift rule off: the clip follows the character)
 STEER_BAR_HEADING_DEG = 15.0  # mean heading error
 STEER_BAR_SPEED_M_S = 0.3  # mean speed error
 STEER_BAR_POSE_REWARD = 0.6  # mean pose reward term: the motion still looks like the clip

@@ -35,7 +35,7 @@ def evaluate(run_dir: Path | None, policy: Path | None, motion: str | None, char
              seconds: float | None = None, checkpoint: str = "best", seed: int = 0, steered: bool = False) -> dict:  # fmt: skip
     """The summary of `episodes` deterministic episodes of the controller named as on the command line, with
     the per-episode records under "per_episode"."""
-    from imitate.evaluation import run_episodes, summarize
+    from imitate.evaluation import for_steering_bar, run_episodes, summarize
     from imitate.policy_source import from_run, resolve_source
 
     if run_dir is not None and policy is None:
@@ -46,8 +46,9 @@ def evaluate(run_dir: Path | None, policy: Path | None, motion: str | None, char
             what = "no steerable controller" if steered else "no controller"
             raise UserError(f"{motion}: {what} ships for this clip; train one (imitate --motion {motion}{' --steer' if steered else ''}) "
                             "or give --policy FILE.onnx")
-    if seconds is None and source.env.steering is not None:
-        seconds = STEER_BAR_SECONDS
+    if source.env.steering is not None:  # scored as the steering bar scores it: 60-s episodes, falls only
+        source = for_steering_bar(source)
+        seconds = STEER_BAR_SECONDS if seconds is None else seconds
     per_episode = run_episodes(source, episodes, seed=seed, seconds=seconds)
     seconds_cap = seconds if seconds is not None else source.env.episode_seconds
     return {"controller": source.label, "character": source.character, "clip": Path(source.clip_path).name,

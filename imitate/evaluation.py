@@ -80,6 +80,13 @@ def ending(info: dict, terminated: bool, timed_out: bool) -> str:
 ENDINGS = ("time limit", "clip end", "fall", "drift from the clip", "physics blow-up")
 
 
+def for_steering_bar(source: Source) -> Source:
+    """A steered controller as the steering bar scores it: a fall is contact the clip does not make, the 1-m drift
+    rule off (the clip is turned and moved along under the character, so there is no place in the world to drift
+    from; a character that lags its clip shows in the heading error and the pose reward term instead)."""
+    return replace(source, env=replace(source.env, pose_termination_m=0.0))
+
+
 def summarize(per_episode: list[dict]) -> dict:
     """Means over episodes: normalized_return, episode_seconds_mean, fall_rate, success_rate, the tracking errors
     and, for a steered controller, the heading and speed errors and the pose reward term (STEER_KEYS); and

@@ -227,17 +227,18 @@ def bar_stop(trainer, steering_test: Callable[[dict, int, int], dict] | None = N
 
 def steering_test(config: RunConfig) -> Callable[[dict, int, int], dict]:
     """The steered run's confirming test: deterministic episodes of STEER_BAR_SECONDS of the given policy weights,
-    scored as `imitate eval` scores them (heading and speed errors, pose reward term)."""
+    scored as `imitate eval` scores a steered controller (`for_steering_bar`: falls only; heading and speed
+    errors, pose reward term)."""
 
     def test(weights: dict, episodes: int, seed: int) -> dict:
         from awr_core.numpy_policy import NumpyPolicy
-        from imitate.evaluation import run_episodes, summarize
+        from imitate.evaluation import for_steering_bar, run_episodes, summarize
         from imitate.policy_source import Source
 
         policy = NumpyPolicy(weights)
         source = Source(config.character, config.clip_path, config.env,
                         lambda obs, ref: policy.act(obs[None], deterministic=True)[0], "training")  # fmt: skip
-        return summarize(run_episodes(source, episodes, seed=seed, seconds=STEER_BAR_SECONDS))
+        return summarize(run_episodes(for_steering_bar(source), episodes, seed=seed, seconds=STEER_BAR_SECONDS))
 
     return test
 

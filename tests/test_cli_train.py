@@ -320,6 +320,13 @@ def test_a_steered_run_trains_and_reports_its_steering(tmp_path):
     assert scored.returncode == 0, scored.stderr
     result = json.loads(scored.stdout)
     assert {"heading_err_rad", "speed_err_m_s", "pose_reward"} <= result.keys() and 0.0 < result["pose_reward"] <= 1.0
+    # scored as the steering bar scores it: 60-s episodes, falls only (the clip follows the character: no drift rule)
+    assert result["episode_seconds"] == 60.0 and "drift from the clip" not in result["endings"]
+    from imitate.evaluation import for_steering_bar
+    from imitate.policy_source import from_run
+
+    source = from_run(run)
+    assert for_steering_bar(source).env.pose_termination_m == 0.0 and source.env.pose_termination_m == 1.0
     # exported, the command is an input of its own, and the controller scores as the run does
     assert imitate("export", run, "-o", tmp_path / "steer.onnx").returncode == 0
     contract = json.loads((tmp_path / "steer.json").read_text())
