@@ -14,6 +14,7 @@ All functions are pure: arrays in, arrays out, N environments at once.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -223,3 +224,11 @@ class SteeringTask:
 
     def arrow(self) -> float | None:
         return self.command
+
+
+def course_command(course: Sequence[tuple[float, float, float | None]], step: int, hz: float) -> tuple[float, float | None] | None:
+    """The command a scripted course gives at control step `step` (rate hz): the (heading rad relative to the
+    clip's own direction, speed m/s or None) of the last row whose time falls in this step, or None."""
+    due = [(heading, speed) for t, heading, speed in course if step <= t * hz < step + 1]
+    return due[-1] if due else None
+

@@ -15,6 +15,7 @@ from dataclasses import replace
 import numpy as np
 
 from characters.env import ImitationEnv
+from characters.steering import course_command
 from imitate.defaults import (
     STEER_BAR_HEADING_DEG,
     STEER_BAR_NO_FALL,
@@ -78,6 +79,34 @@ def ending(info: dict, terminated: bool, timed_out: bool) -> str:
 
 # drift from the clip: a body farther than EnvConfig.pose_termination_m from its place in the clip
 ENDINGS = ("time limit", "clip end", "fall", "drift from the clip", "physics blow-up")
+
+
+def drive_course(source: Source, course: Sequence[tuple[float, float, float | None]], seconds: float) -> dict:
+    """One deterministic episode of a steered controller from the clip's start, commanded by a scripted course
+    ((time s, heading rad relative to the clip's own direction, speed or None) rows, as `imitate render
+    --steer-script` reads them), scored as the steering bar scores it: whether it fell, and the mean heading
+    and speed errors from 1.5 s after each change of command."""
+    env = ImitationEnv(source.character, source.clip_path, replace(for_steering_bar(source).env, episode_seconds=seconds))
+    sums, counts = {"heading_err_rad": 0.0, "speed_err_m_s": 0.0}, {"heading_err_rad": 0, "speed_err_m_s": 0}
+    try:
+        obs, _ = env.reset(seed=0, options={"start_time": 0.0})
+        step = 0
+        while True:
+            due = course_command(course, step, env.config.control_hz)
+            if due is not None:
+                env.steer_to(env.task.travel_heading + due[0], due[1])
+            obs, _, terminated, truncated, info = env.step(source.policy(obs, env.action_base_pose()))
+            step += 1
+            for key in sums:
+                if np.isfinite(info.get(key, np.nan)):
+                    sums[key] += info[key]
+                    counts[key] += 1
+            if terminated or truncated:
+                break
+    finally:
+        env.close()
+    return {"fell": bool(terminated), "seconds": step / env.config.control_hz, **{k: sums[k] / max(counts[k], 1) for k in sums},
+            "measured_steps": counts["heading_err_rad"]}  # fmt: skip
 
 
 def for_steering_bar(source: Source) -> Source:

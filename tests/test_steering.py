@@ -99,3 +99,13 @@ def test_the_mirror_of_a_steered_task_reflects_the_command(steered):
 def test_steering_needs_a_clip_that_travels():
     with pytest.raises(ValueError, match="steering needs a looping clip that travels"):
         ImitationEnv("humanoid", "kick.txt", EnvConfig(steering=SteeringConfig()))  # one kick, no loop
+
+
+def test_a_course_commands_at_the_step_its_time_falls_in():
+    from characters.steering import course_command
+
+    course = [(0.0, 0.0, None), (0.5, 1.0, 2.0), (0.51, 1.5, None), (1.0, -1.0, None)]
+    assert course_command(course, 0, 30.0) == (0.0, None)
+    assert course_command(course, 1, 30.0) is None
+    assert course_command(course, 15, 30.0) == (1.5, None)  # 0.5 s and 0.51 s fall in step 15: the later row wins
+    assert course_command(course, 30, 30.0) == (-1.0, None) and course_command(course, 31, 30.0) is None

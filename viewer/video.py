@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from characters.env import ImitationEnv, pb
+from characters.steering import course_command
 from viewer.camera import TrackingCamera, clip_extent
 
 Policy = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -84,9 +85,9 @@ def record(
             ref = env.reference.state_at(start_time + i / fps if policy is None else env.time)
             if side_by_side:
                 env.ghost_offset = _beside(ref.pose.root_quat)
-            due = [(heading, speed) for t, heading, speed in course if i <= t * fps < i + 1]
-            if due:
-                env.steer_to(env.task.travel_heading + due[-1][0], due[-1][1])
+            due = course_command(course, i, fps)
+            if due is not None:
+                env.steer_to(env.task.travel_heading + due[0], due[1])
             if policy is None:
                 env.pose_as_clip(start_time + i / fps)  # kinematic playback of the clip (and the ghost)
             else:
