@@ -74,6 +74,17 @@ def first_bar_row(log: Path, clip: str) -> dict | None:
     return None
 
 
+def bar_row(run: Path, clip: str) -> dict | None:
+    """Where the clip reached its bar: the last row of a run that stopped by itself there (its test confirmed on
+    30 episodes), else the first row whose 8-episode test meets it, else None."""
+    last = last_row(run / "log.csv")
+    if (run / DONE).exists() and last and first_bar_row(run / "log.csv", clip) is not None:
+        met = float(last["test_normalized_return"]) >= return_bar(clip) and float(last["test_success_rate"]) >= SUCCESS_BAR
+        if met:
+            return last
+    return first_bar_row(run / "log.csv", clip)
+
+
 def last_row(log: Path) -> dict | None:
     if not log.exists():
         return None
@@ -129,7 +140,7 @@ def table(clips: list[str], root: Path) -> str:
     for clip in clips:
         run = root / clip
         log = run / "log.csv"
-        hit, last = first_bar_row(log, clip), last_row(log)
+        hit, last = bar_row(run, clip), last_row(log)
         ev = json.loads((run / EVAL).read_text()) if (run / EVAL).exists() else None
         trained = f"{int(float(last['samples'])) / 1e6:.2f}M, {float(last['wall_time_h']):.2f} h" if last else "not started"
         if ev:

@@ -31,6 +31,12 @@ def test_library_table_reads_the_bar_per_clip_and_quotes_deepmimic(tmp_path):
     assert "meets the bar" in rows["cartwheel"] and rows["cartwheel"].endswith("| 51M, 0.804 |")
     assert "| jump | 0.8 | not yet |" in rows["jump"] and "in progress" in rows["jump"] and "0.750, 100%, 1.0 s" in rows["jump"]
     assert "not started" in rows["roll"]
+    from bench.library import DONE
+
+    (tmp_path / "crawl").mkdir()  # met the bar at 0.29M, not confirmed on 30 episodes; stopped confirmed at 0.33M
+    _log(tmp_path / "crawl" / "log.csv", [(290000, 0.14, 0.81, 1.0, 600), (330000, 0.16, 0.80, 1.0, 600)])
+    (tmp_path / "crawl" / DONE).write_text("{}")
+    assert "| crawl | 0.8 | 0.33M | 0.16 |" in table(["crawl"], tmp_path)
     assert train_command("jump", tmp_path / "jump")[1:3] == ["--motion", "jump.txt"]  # no checkpoint yet: a new run
 
 
