@@ -530,6 +530,8 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
                 info.update(task_infos[i])
         if i in fall_links:
             info["fall_link"] = env.link_name(fall_links[i])
+        elif drifted[i] and not blown[i]:
+            info["drift_link"] = env.link_name(int(info["body_pos_err_max_link"]))
         infos.append(info)
     return obs, rewards, terminated, truncated, infos
 

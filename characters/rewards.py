@@ -58,7 +58,8 @@ def batch_errors_and_metrics(sim: CharacterState, ref: CharacterState, layout: J
     sim, ref: CharacterStates whose arrays carry a leading N axis (root_pos [N,3], link_pos [N,L,3], ...)
     -> ({error name: [N]}, {metric name: [N]}). Written for few numpy calls over the whole batch (tests
     check it against the plain functions in this file). The metrics also hold body_pos_err_max_m
-    (the farthest link from its reference), which the pose-drift termination reads. headings [2N,3,3]:
+    (the farthest link from its reference), which the pose-drift termination reads, and that link's index,
+    body_pos_err_max_link. headings [2N,3,3]:
     `heading_rotation` of the sim roots, then the reference roots, if the caller has them already."""
     sj, rj = sim.pose.joints, ref.pose.joints  # [N,D]
     qs, qr = sim.pose.root_quat, ref.pose.root_quat  # [N,4]
@@ -91,6 +92,7 @@ def batch_errors_and_metrics(sim: CharacterState, ref: CharacterState, layout: J
         "end_effector_err_m": means[:, 0],
         "body_pos_err_m": means[:, 1],
         "body_pos_err_max_m": dist[:, e:].max(axis=1),
+        "body_pos_err_max_link": dist[:, e:].argmax(axis=1).astype(float),  # its link index (PyBullet's)
     }
     return errors, metrics
 

@@ -62,7 +62,7 @@ def run_episodes(source: Source, episodes: int, seed: int = 0, seconds: float | 
             out.append({"normalized_return": total / steps, "steps": steps, "seconds": seconds_run,
                         "fell": bool(terminated), "success": bool(not terminated and means["body_pos_err_m"] < SUCCESS_BODY_ERROR_M),
                         "ending": ending(info, terminated, seconds_run >= config.episode_seconds - 1e-6), "end_phase": info.get("phase"),
-                        **({"fall_link": info["fall_link"]} if "fall_link" in info else {}), **means})  # fmt: skip
+                        **{k: info[k] for k in ("fall_link", "drift_link") if k in info}, **means})  # fmt: skip
     finally:
         env.close()
     return out
@@ -119,21 +119,25 @@ def for_steering_bar(source: Source) -> Source:
 def summarize(per_episode: list[dict]) -> dict:
     """Means over episodes: normalized_return, episode_seconds_mean, fall_rate, success_rate, the tracking errors
     and, for a steered controller, the heading and speed errors and the pose reward term (STEER_KEYS); and
-    counts: endings (how many episodes ended each way of ENDINGS) and fall_links (the links that went down)."""
+    counts: endings (how many episodes ended each way of ENDINGS), fall_links (the links that went down) and
+    drift_links (the link farthest from the clip when an episode drifted)."""
     mean = lambda key: float(np.nanmean([e[key] for e in per_episode]))  # noqa: E731
     steer = STEER_KEYS if per_episode and STEER_KEYS[0] in per_episode[0] else ()
     endings = Counter(e["ending"] for e in per_episode)
     links = Counter(e["fall_link"] for e in per_episode if "fall_link" in e)
+    drifts = Counter(e["drift_link"] for e in per_episode if "drift_link" in e)
     return {"episodes": len(per_episode), "normalized_return": mean("normalized_return"), "episode_seconds_mean": mean("seconds"),
             "fall_rate": mean("fell"), "success_rate": mean("success"), **{k: mean(k) for k in INFO_KEYS + steer},
-            "endings": {k: endings[k] for k in ENDINGS if endings[k]}, "fall_links": dict(links.most_common())}  # fmt: skip
+            "endings": {k: endings[k] for k in ENDINGS if endings[k]}, "fall_links": dict(links.most_common()),
+            "drift_links": dict(drifts.most_common())}  # fmt: skip
 
 
 def endings_line(summary: dict) -> str:
     """The endings of a `summarize` result in words: '7 time limit, 3 fall (right_knee 2, chest 1)'."""
     parts = []
     for kind, count in summary["endings"].items():
-        detail = ", ".join(f"{k} {v}" for k, v in summary["fall_links"].items()) if kind == "fall" and summary["fall_links"] else ""
+        links = {"fall": summary["fall_links"], "drift from the clip": summary.get("drift_links", {})}.get(kind, {})
+        detail = ", ".join(f"{k} {v}" for k, v in links.items())
         parts.append(f"{count} {kind}" + (f" ({detail})" if detail else ""))
     return ", ".join(parts)
 

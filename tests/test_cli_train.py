@@ -96,10 +96,12 @@ def test_eval_says_how_episodes_ended():
     assert ending({}, False, True) == "time limit" and ending({}, False, False) == "clip end"
     base = {"normalized_return": 0.5, "seconds": 1.0, "fell": True, "success": False, **dict.fromkeys(INFO_KEYS, 0.1)}
     episodes = [{**base, "ending": "fall", "fall_link": "chest"}, {**base, "ending": "fall", "fall_link": "left_knee"},
-                {**base, "ending": "fall", "fall_link": "chest"}, {**base, "ending": "time limit", "fell": False}]  # fmt: skip
+                {**base, "ending": "fall", "fall_link": "chest"}, {**base, "ending": "time limit", "fell": False},
+                {**base, "ending": "drift from the clip", "drift_link": "right_ankle"}]  # fmt: skip
     s = summarize(episodes)
-    assert s["endings"] == {"time limit": 1, "fall": 3} and s["fall_links"] == {"chest": 2, "left_knee": 1}
-    assert endings_line(s) == "1 time limit, 3 fall (chest 2, left_knee 1)" and s["fall_rate"] == 0.75
+    assert s["endings"] == {"time limit": 1, "fall": 3, "drift from the clip": 1} and s["fall_links"] == {"chest": 2, "left_knee": 1}
+    assert endings_line(s) == "1 time limit, 3 fall (chest 2, left_knee 1), 1 drift from the clip (right_ankle 1)"
+    assert s["fall_rate"] == 0.8 and s["drift_links"] == {"right_ankle": 1}
 
 
 def test_a_run_folder_moved_elsewhere_still_evaluates_and_resumes(tiny_run, tmp_path):

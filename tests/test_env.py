@@ -268,6 +268,7 @@ def test_fast_error_pass_matches_the_readable_formulas(env):
     for k, v in readable.items():
         assert metrics[k] == pytest.approx(v, rel=1e-9), k
     assert metrics["body_pos_err_max_m"] == pytest.approx(np.max(np.linalg.norm(sim.link_pos - ref.link_pos, axis=1)))
+    assert metrics["body_pos_err_max_link"] == np.argmax(np.linalg.norm(sim.link_pos - ref.link_pos, axis=1))
 
 
 def test_batch_rewards_match_the_terms_one_by_one():
