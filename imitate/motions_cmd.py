@@ -65,7 +65,7 @@ def derived(character: str, clip_path: str) -> list[tuple[str, str]]:
             travel = f"{pace * clip.duration:.2f} m at {pace:.2f} m/s, {way}" if pace else "stays in place"
             rows.append(("each cycle", f"travels {travel}; turns {math.degrees(turn_per_cycle(clip)):+.1f} deg"))
             seam, usual = seam_step(env.reference, clip.duration, dt)
-            verdict = "a jump in the reference, hard to follow" if seam > SEAM_JUMP_RATIO * usual else "smooth"
+            verdict = "a jump in the reference" if seam > SEAM_JUMP_RATIO * usual else "smooth"
             rows.append(("loop seam", f"links move up to {seam:.3f} m in a control step across it (inside the clip: "
                                       f"{usual:.3f} m, 95th percentile): {verdict}"))  # fmt: skip
         rows.append(("ground", "may touch it with " + ", ".join(env.ground_contact_links()) + " (read from the clip's poses)"))
