@@ -231,4 +231,3 @@ def course_command(course: Sequence[tuple[float, float, float | None]], step: in
     clip's own direction, speed m/s or None) of the last row whose time falls in this step, or None."""
     due = [(heading, speed) for t, heading, speed in course if step <= t * hz < step + 1]
     return due[-1] if due else None
-

@@ -25,6 +25,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seconds", type=float, default=None, help="episode length in seconds (default: the controller's, 20; "
                    "a steered controller's: 60, the steering bar's)")
     p.add_argument("--steer", action="store_true", help="with --motion alone: the steerable controller shipped for the clip")
+    p.add_argument("--steer-script", type=Path, default=None, metavar="FILE",
+                   help="a steered controller: drive one episode from the clip's start through this course (as `imitate render "
+                   "--steer-script` reads it) and report whether it fell and its heading and speed errors")  # fmt: skip
     p.add_argument("--checkpoint", choices=("best", "latest"), default="best", help="a run's checkpoint (default: best)")
     p.add_argument("--seed", type=int, default=0, help="seed of the first episode (default: 0)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -64,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.run_dir is None and args.motion is None:
         raise UserError("eval: give a run folder, --motion CLIP (its shipped controller), or --policy FILE.onnx --motion CLIP")
+    if args.steer_script is not None:
+        return course(args)
     s = evaluate(args.run_dir, args.policy, args.motion, args.character, args.episodes, args.seconds, args.checkpoint, args.seed,
                  steered=args.steer)
     if args.json:
@@ -88,3 +93,29 @@ def run(args: argparse.Namespace) -> int:
     for key, value in rows:
         print(f"  {key:<{width}}  {value}")
     return 0
+
+
+def course(args: argparse.Namespace) -> int:
+    """`imitate eval ... --steer-script FILE`: one episode through a scripted course."""
+    from imitate.evaluation import drive_course
+    from imitate.policy_source import from_run, resolve_source
+    from imitate.render_cmd import read_course
+
+    rows = read_course(args.steer_script)
+    if args.run_dir is not None and args.policy is None:
+        source = from_run(args.run_dir, args.checkpoint)
+    else:
+        source = resolve_source(None, args.policy, args.motion, args.character, steered=True)
+    if source.env.steering is None or source.policy is None:
+        raise UserError(f"{args.steer_script}: a course needs a steered controller (trained with --steer)")
+    seconds = args.seconds if args.seconds is not None else rows[-1][0] + 5.0
+    result = {"controller": source.label, "course": args.steer_script.name, **drive_course(source, rows, seconds)}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{result['controller']} · course {result['course']} · {seconds:g} s from the clip's start")
+    heading = math.degrees(result["heading_err_rad"])
+    print(f"  {'fell' if result['fell'] else 'no fall'} ({result['seconds']:.1f} s), heading error {heading:.1f} deg, "
+          f"speed error {result['speed_err_m_s']:.2f} m/s (from 1.5 s after each change: {result['measured_steps']} steps)")
+    return 0
+

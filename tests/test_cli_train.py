@@ -329,6 +329,16 @@ def test_a_steered_run_trains_and_reports_its_steering(tmp_path):
 
     source = from_run(run)
     assert for_steering_bar(source).env.pose_termination_m == 0.0 and source.env.pose_termination_m == 1.0
+    # a scripted course: one episode from the clip's start, the errors counted from 1.5 s after each change
+    course = tmp_path / "course.json"
+    course.write_text("[[0, 0], [0.5, 90]]")
+    driven = imitate("eval", run, "--steer-script", course, "--seconds", "3", "--json")
+    assert driven.returncode == 0, driven.stderr
+    d = json.loads(driven.stdout)
+    assert d["course"] == "course.json" and 0.0 < d["seconds"] <= 3.0 + 1e-9
+    assert d["measured_steps"] == max(0, round(30 * d["seconds"]) - 60)  # measured from 2.0 s (the change at 0.5 s + 1.5 s)
+    plain = imitate("eval", "--motion", "walk.txt", "--steer-script", course)
+    assert plain.returncode == 2 and "needs a steered controller" in plain.stderr
     # exported, the command is an input of its own, and the controller scores as the run does
     assert imitate("export", run, "-o", tmp_path / "steer.onnx").returncode == 0
     contract = json.loads((tmp_path / "steer.json").read_text())
