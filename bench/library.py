@@ -133,7 +133,8 @@ def sweep(clips: list[str], root: Path, parallel: int) -> None:
 
 def table(clips: list[str], root: Path) -> str:
     lines = [
-        "| clip | bar | samples to the bar | hours to the bar | 30 episodes: normalized return | success | falls | body error (m) "
+        "| clip | bar | samples to the bar (where it stopped confirmed, else its first 8-episode test at it) | hours to the bar "
+        "| 30 episodes: normalized return | success | falls | body error (m) "
         "| last test (8 episodes): return, success, episode length | trained so far | status | DeepMimic (recalled): samples, return |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
