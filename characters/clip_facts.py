@@ -13,6 +13,8 @@ from characters.reference import ReferenceMotion
 from motions.clip import Clip
 from motions.rotations import heading_angle, wrap_angle
 
+SEAM_JUMP_RATIO = 1.5  # a seam step this many times the clip's own 95th-percentile step is a jump in the reference
+
 
 def link_steps(link_pos: np.ndarray) -> np.ndarray:
     """The largest distance any link moves from one time to the next: link_pos [T,L,3] -> [T-1] metres."""

@@ -40,14 +40,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-SEAM_JUMP_RATIO = 1.5  # a seam step this many times the clip's own 95th-percentile step is reported as a jump
-
-
 def derived(character: str, clip_path: str) -> list[tuple[str, str]]:
     """What training reads from the clip with the defaults, as (what, in words) rows."""
     import math
 
-    from characters.clip_facts import seam_step, turn_per_cycle
+    from characters.clip_facts import SEAM_JUMP_RATIO, seam_step, turn_per_cycle
     from characters.config import EnvConfig
     from characters.env import ImitationEnv
     from characters.steering import clip_travel

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from characters.clip_facts import link_steps, seam_step, turn_per_cycle
+from characters.clip_facts import SEAM_JUMP_RATIO, link_steps, seam_step, turn_per_cycle
 from characters.config import EnvConfig
 from characters.env import ImitationEnv
 
@@ -24,7 +24,7 @@ def test_link_steps_is_the_largest_link_move_per_step():
 def test_the_crawls_seam_is_a_jump_and_the_walks_is_not(clip, turn_deg, jump):
     env = ImitationEnv("humanoid", clip, EnvConfig())
     seam, usual = seam_step(env.reference, env.clip.duration, 1.0 / 30.0)
-    assert (seam > 1.5 * usual) is jump, (seam, usual)
+    assert (seam > SEAM_JUMP_RATIO * usual) is jump and SEAM_JUMP_RATIO == 1.5, (seam, usual)
     assert math.degrees(turn_per_cycle(env.clip)) == pytest.approx(turn_deg, abs=0.1)  # the crawl turns 21 deg and snaps back
     env.close()
 
