@@ -2,9 +2,10 @@
 
 A steered environment holds a command per episode, a heading on the ground that changes at random
 times (sharp turns and gradual ones). The clip is turned, about the vertical, toward the command at a
-limited rate and moved along the ground to the character, so the imitation reward measures the pose,
-the height and the velocities against the clip as if it were walking the commanded way; a task reward
-for the centre of mass moving that way at the clip's pace is added (DeepMimic: 0.7 imitation, 0.3 task).
+limited rate, never more than a set angle ahead of the character, and moved along the ground to it, so
+the imitation reward measures the pose, the height and the velocities against the clip as if it were
+walking the commanded way; a task reward for the centre of mass moving that way at the clip's pace is
+added (DeepMimic: 0.7 imitation, 0.3 task).
 The policy observes the command in its own heading frame. Headings follow `motions.rotations`: the yaw of
 a root's x axis, a ground direction (dx, dz) having heading atan2(-dz, dx).
 
@@ -37,7 +38,9 @@ class SteeringConfig:
     speed_clips: a faster looping clip of the same gait (a run beside a walk): the command then also has a
     speed between the two clips' paces, the reference blends them to match (`characters.gait_family`);
     speed_change_share: the share of command changes that draw a new speed; blend_rate_per_s: how fast the
-    reference's blend follows the commanded speed (the whole range in 1 / rate seconds)."""
+    reference's blend follows the commanded speed (the whole range in 1 / rate seconds).
+    lead_cap_rad: the turned clip's root heads at most this far from the character's, so in a sharp turn the
+    clip waits for the character instead of turning on ahead of it."""
 
     change_seconds: tuple[float, float] = (3.0, 7.0)
     sharp_turn_share: float = 0.5
@@ -49,6 +52,7 @@ class SteeringConfig:
     speed_clips: tuple[str, ...] = ()
     speed_change_share: float = 0.5
     blend_rate_per_s: float = 1.0
+    lead_cap_rad: float = math.pi / 4  # halves the falls in sharp turns: bench/RESULTS.md, "Learning to steer the walk"
 
     def __post_init__(self) -> None:
         low, high = self.change_seconds
@@ -106,6 +110,13 @@ def turn_states(state: CharacterState, yaw: np.ndarray, shift: np.ndarray) -> Ch
     return CharacterState(Pose(point(pose.root_pos), orient(pose.root_quat), pose.joints),
                           PoseVelocity(vector(vel.root_lin), vector(vel.root_ang), vel.joints),
                           point(state.link_pos), orient(state.link_quat), point(state.joint_pos), vector(state.com_vel))  # fmt: skip
+
+
+def cap_lead(yaw: np.ndarray, clip_heading: np.ndarray, sim_heading: np.ndarray, cap: float) -> np.ndarray:
+    """yaw [N] (rad) lessened so the clip's root, heading clip_heading [N] before the turn, heads at most cap
+    (rad) from the character's root heading sim_heading [N]."""
+    lead = wrap_angle(clip_heading + yaw - sim_heading)
+    return yaw - (lead - np.clip(lead, -cap, cap))
 
 
 def follow_shift(yaw: np.ndarray, clip_root: np.ndarray, sim_root: np.ndarray) -> np.ndarray:
@@ -199,6 +210,9 @@ class SteeringTask:
     def reference(self, tasks, refs, n, sim) -> CharacterState:
         """The clip turned to each command and moved under each character (every looked-up block alike)."""
         yaw = np.array([t.ref_heading for t in tasks]) - self.travel_heading
+        yaw = cap_lead(yaw, heading_angle(refs.pose.root_quat[:n]), heading_angle(sim.pose.root_quat), self.cfg.lead_cap_rad)
+        for task, y in zip(tasks, yaw.tolist(), strict=True):  # the clip waits for a character that has not turned yet
+            task.ref_heading = float(wrap_angle(np.array(y + self.travel_heading)))
         shift = follow_shift(yaw, refs.pose.root_pos[:n], sim.pose.root_pos)
         blocks = len(refs.pose.root_pos) // n
         return turn_states(refs, np.tile(yaw, blocks), np.tile(shift, (blocks, 1)))

@@ -90,13 +90,15 @@ class Animation:
 
 class Steering:
     """A steered controller's command and the turned clip, as the game keeps them (the contract's
-    env_config.steering): the commanded heading, the clip's heading turning toward it at turn_rate_rad_s, and
-    on two gaits the commanded speed, the animation's blend moving toward it at blend_rate_per_s."""
+    env_config.steering): the commanded heading, the clip's heading turning toward it at turn_rate_rad_s but
+    never more than lead_cap_rad ahead of the character's, and on two gaits the commanded speed, the
+    animation's blend moving toward it at blend_rate_per_s."""
 
     def __init__(self, contract: dict, animation: Animation) -> None:
         cfg = contract["env_config"]["steering"]
         self.turn_step = cfg["turn_rate_rad_s"] / contract["control_hz"]  # rad per control tick
         self.blend_step = cfg.get("blend_rate_per_s", 1.0) / contract["control_hz"]
+        self.lead_cap = cfg.get("lead_cap_rad")  # rad, or None: the clip turns on however far the character lags
         self.animation = animation
         offset = animation.clip.cycle_offset  # the clip's own way and pace: one cycle's travel
         self.travel_heading = math.atan2(-offset[2], offset[0])
@@ -123,8 +125,13 @@ class Steering:
         rel = self.command - heading_angle(root_quat)
         return np.array([math.cos(rel), math.sin(rel), self.speed], dtype=np.float32)
 
-    def yaw(self) -> float:
-        """How far the clip is turned about the vertical (rad)."""
+    def yaw(self, root_quat: np.ndarray, clip_root_quat: np.ndarray) -> float:
+        """How far the clip is turned about the vertical (rad), given the character's root orientation and the
+        clip's root orientation now (x,y,z,w): a clip that would head more than lead_cap_rad from the character
+        waits for it."""
+        if self.lead_cap is not None:
+            lead = float(wrap_angle(np.array(heading_angle(clip_root_quat) + self.ref_heading - self.travel_heading - heading_angle(root_quat))))
+            self.ref_heading -= lead - float(np.clip(lead, -self.lead_cap, self.lead_cap))
         return self.ref_heading - self.travel_heading
 
 
@@ -301,7 +308,8 @@ def main() -> None:
                     if keys.get(key, 0) & p.KEY_WAS_TRIGGERED:
                         steering.steer(steering.command + math.radians(turn), steering.speed + faster)
         rate = animation.rate()  # clip time per second during this tick (two gaits: faster as the blend rises)
-        yaw = steering.yaw() if steering is not None else None
+        root_quat = np.array(p.getBasePositionAndOrientation(body)[1])
+        yaw = steering.yaw(root_quat, animation.pose(t).root_quat) if steering is not None else None
         obs = observation(body, bodies, (t / clip.duration) % 1.0)
         if clip_blocks:
             upcoming = upcoming_clip(body, skeleton, name_to_link, joint_cols, clip_blocks, animation, t, contract["control_hz"], yaw)
@@ -311,7 +319,7 @@ def main() -> None:
             ahead = contract["relative_lookahead_steps"] / contract["control_hz"]  # the pose to reach by the end of this tick
             feed["ref_pose"] = animation.pose(t + ahead * rate).joints[None].astype(np.float32)
         if steering is not None:  # where the player steers; the clip then turns toward it during the tick
-            feed["command"] = steering.command_input(np.array(p.getBasePositionAndOrientation(body)[1]))[None]
+            feed["command"] = steering.command_input(root_quat)[None]
             steering.advance()
         targets = session.run(["actions"], feed)[0][0]
         positions = [targets[b["offset"] : b["offset"] + b["size"]].tolist() for b in layout]

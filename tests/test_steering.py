@@ -8,7 +8,7 @@ import pytest
 from characters.config import EnvConfig
 from characters.env import ImitationEnv
 from characters.state import CharacterState
-from characters.steering import SteeringConfig, approach, follow_shift, heading_and_speed_errors, task_reward, turn_states
+from characters.steering import SteeringConfig, approach, cap_lead, follow_shift, heading_and_speed_errors, task_reward, turn_states
 from motions.interpolate import Pose, PoseVelocity
 from motions.rotations import heading_angle, quat_rotate, wrap_angle, yaw_quat
 
@@ -19,6 +19,13 @@ def test_approach_turns_the_short_way_by_at_most_the_step():
     assert approach(np.array([3.0]), np.array([-3.0]), 0.5)[0] == pytest.approx(-3.0)
     assert approach(np.array([3.0]), np.array([-3.0]), 0.1)[0] == pytest.approx(3.1)
     assert wrap_angle(np.array([3 * math.pi / 2]))[0] == pytest.approx(-math.pi / 2)
+
+
+def test_a_capped_lead_keeps_the_clip_within_reach_of_the_character():
+    # the clip's root heads 0.1 rad before turning; turned by 2.0 it would lead a character heading 0.5 by 1.6 rad
+    yaw = cap_lead(np.array([2.0, 0.2, -2.0]), np.array([0.1, 0.1, 0.1]), np.array([0.5, 0.5, 3.0]), 0.6)
+    # capped to 0.6 ahead; within reach: kept; the last the short way round: heading -1.9 leads 3.0 by 2 pi - 4.9 rad
+    np.testing.assert_allclose(yaw, [1.0, 0.2, -2.0 - (2 * math.pi - 4.9 - 0.6)])
 
 
 def one_state(root, quat, link):

@@ -1,5 +1,6 @@
 """`play --policy` and `render --policy` with an ONNX controller work where torch cannot be imported."""
 
+import math
 import subprocess
 import sys
 from dataclasses import replace
@@ -92,7 +93,7 @@ skeleton = ex["animation_skeleton"](contract)
 names = ex["link_indices"](env.body.body)
 bodies = ex["observed_bodies"](contract, names)
 cols = [(names[b["joint"]], b["offset"], b["size"]) for b in contract["action_layout"]]
-worst = 0.0
+worst, waited = 0.0, 0
 clip = ex["game_clip"](contract)  # the game's own clip, read in the character's convention as the contract says
 animation = ex["Animation"](contract, clip, model)
 steering = ex["Steering"](contract, animation) if env.task is not None else None
@@ -101,19 +102,24 @@ for start in (0.0, 0.4, 0.9, 1.2):  # from 1.2 s the episodes cross the walks' s
     if steering is not None:  # a sharp turn at once: the clip turns under the character over the next steps
         env.steer_to(env.task.command + 2.0)
         obs, *_ = env.step(src.policy(obs, env.action_base_pose()))
+        steering.command, steering.ref_heading, steering.speed = env.task.command, env.task.ref_heading, env.task.speed
     for _ in range(5 if steering is None else 12):
         t, yaw = env.time, None
-        if steering is not None:  # the game's steering state, as the environment has it now
-            steering.command, steering.ref_heading, steering.speed = env.task.command, env.task.ref_heading, env.task.speed
+        if steering is not None:  # the game's own steering: turned each tick, and waiting for a character that lags
             animation.blend = env.task.blend  # held speed: the blend the environment looked its clip up at
-            yaw = steering.yaw()
+            before = steering.ref_heading
+            yaw = steering.yaw(np.array(p.getBasePositionAndOrientation(env.body.body)[1]), animation.pose(t).root_quat)
+            waited += steering.ref_heading != before
         mine = [ex["observation"](env.body.body, bodies, (t / env.clip.duration) % 1.0),
                 ex["upcoming_clip"](env.body.body, skeleton, names, cols, blocks, animation, t, contract["control_hz"], yaw)]
         if steering is not None:
             mine.append(steering.command_input(np.array(p.getBasePositionAndOrientation(env.body.body)[1])))
         mine = np.concatenate(mine)
         worst = max(worst, float(np.abs(mine - obs).max()))
+        if steering is not None:
+            steering.advance()
         obs, *_ = env.step(src.policy(obs, env.action_base_pose()))
+print(f"waited {waited}")
 print(f"worst {worst:.3g}")
 """
 
@@ -135,7 +141,8 @@ def test_game_loop_example_builds_the_environments_observation(tmp_path, charact
     from imitate.contract import build_contract
     from imitate.onnx_export import export_onnx
 
-    steering = SteeringConfig(speed_clips=("run.txt",) if steer == "speed" else ()) if steer else None
+    # a lead cap of 10 degrees: the clip waits for the character within the test's few steps
+    steering = SteeringConfig(speed_clips=("run.txt",) if steer == "speed" else (), lead_cap_rad=math.radians(10)) if steer else None
     config = EnvConfig(steering=steering)  # the defaults: relative actions, the clip's root ahead
     env = ImitationEnv(character, clip_name, config)
     agent = AWRAgent(env.observation_space, env.action_space, replace(AWR_PAPER, actor_layers=(32,), critic_layers=(8,)))
@@ -148,5 +155,6 @@ def test_game_loop_example_builds_the_environments_observation(tmp_path, charact
     out = subprocess.run([sys.executable, "-c", EXAMPLE_OBSERVATION, str(model), str(example)], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     worst = float(out.stdout.strip().splitlines()[-1].split()[1])
+    assert (int(out.stdout.strip().splitlines()[-2].split()[1]) > 0) == bool(steer)  # the clip waited for the character
     # two gaits: the environment mixes the two nearest of its tabulated blends, the example blends exactly
     assert worst < (1e-5 if steer != "speed" else 1e-3), worst
