@@ -130,7 +130,8 @@ class Steering:
         clip's root orientation now (x,y,z,w): a clip that would head more than lead_cap_rad from the character
         waits for it."""
         if self.lead_cap is not None:
-            lead = float(wrap_angle(np.array(heading_angle(clip_root_quat) + self.ref_heading - self.travel_heading - heading_angle(root_quat))))
+            turned = heading_angle(clip_root_quat) + self.ref_heading - self.travel_heading  # the clip's root's heading
+            lead = float(wrap_angle(np.array(turned - heading_angle(root_quat))))
             self.ref_heading -= lead - float(np.clip(lead, -self.lead_cap, self.lead_cap))
         return self.ref_heading - self.travel_heading
 
