@@ -190,8 +190,15 @@ def meets_bar(row: dict) -> bool:
 def bar_stop(trainer, steering_test: Callable[[dict, int, int], dict] | None = None) -> Callable[[dict], str | None]:
     """The stop rule: an iteration's test meets the bar, and so does a confirming test of BAR_CONFIRM_EPISODES
     episodes of the same policy right after (an 8-episode test can be lucky); else training goes on. A steered
-    run is confirmed by `steering_test` instead: episodes of STEER_BAR_SECONDS that must meet the steering bar."""
+    run is confirmed by `steering_test` instead: episodes of STEER_BAR_SECONDS that must meet the steering bar.
+    The confirmed policy is saved as best.pt, the checkpoint play, render, export and eval take by default
+    (until then best.pt is the policy with the highest test return)."""
+    from awr_core.trainer import BEST
     from imitate.evaluation import steering_bar
+
+    def stopping(reason: str) -> str:
+        trainer.save(BEST, include_buffer=False)
+        return reason
 
     confirmed: list[dict | None] = [None]
     next_steering_test = [0]  # samples: a steering test runs on one core for a minute, so a failed one waits a while
@@ -209,15 +216,15 @@ def bar_stop(trainer, steering_test: Callable[[dict, int, int], dict] | None = N
             met, figures = steering_bar(confirm)
             what = f"the steering bar on {BAR_CONFIRM_EPISODES} episodes of {STEER_BAR_SECONDS:g} s"
             if met:
-                return f"skill meets the bar ({quick} on the iteration's test) and {what}: {figures}"
+                return stopping(f"skill meets the bar ({quick} on the iteration's test) and {what}: {figures}")
             next_steering_test[0] = trainer.samples + STEER_RETEST_SAMPLES
             print(f"  the iteration's test met the bar ({quick}); {what} was not met ({figures}): training goes on "
                   f"(next steering test after {STEER_RETEST_SAMPLES:,} more samples)")  # fmt: skip
             return None
         ret, success = confirm["test_normalized_return"], confirm["test_success_rate"]
         if meets_bar(confirm):
-            return (f"skill meets the bar (test normalized return >= {BAR_NORMALIZED_RETURN}, success >= {BAR_SUCCESS_RATE:.0%}: "
-                    f"{quick} on the iteration's test, {ret:.3f}, {success:.0%} on {BAR_CONFIRM_EPISODES} episodes)")  # fmt: skip
+            return stopping(f"skill meets the bar (test normalized return >= {BAR_NORMALIZED_RETURN}, success >= {BAR_SUCCESS_RATE:.0%}: "
+                            f"{quick} on the iteration's test, {ret:.3f}, {success:.0%} on {BAR_CONFIRM_EPISODES} episodes)")  # fmt: skip
         print(f"  the iteration's test met the bar ({quick}); {BAR_CONFIRM_EPISODES} episodes did not ({ret:.3f}, {success:.0%}): "
               "training goes on")
         return None

@@ -261,6 +261,10 @@ class FakeTrainer:
         self.samples = 0
         self.confirm_rows = list(confirm_rows)
         self.confirmed_with = []
+        self.saved = []
+
+    def save(self, name, include_buffer=True):
+        self.saved.append(name)
 
     def confirm(self, episodes, test=None):
         self.confirmed_with.append(episodes)
@@ -286,6 +290,7 @@ def test_the_bar_stops_training_only_when_a_longer_test_confirms_it(capsys):
     reason = stop({**lucky, "iteration": 30})
     assert reason is not None and "0.860, 93% on 30 episodes" in reason
     assert trainer.confirmed_with == [30, 30]
+    assert trainer.saved == ["best.pt"]  # the confirmed policy is the one play, render and export take
 
 
 def test_a_steered_run_stops_only_on_the_steering_bar(capsys):
@@ -309,7 +314,7 @@ def test_a_steered_run_stops_only_on_the_steering_bar(capsys):
     trainer.last_test = dict(quick)
     reason = stop({**quick, "iteration": 9})
     assert reason is not None and "steering bar on 30 episodes of 60 s" in reason and "heading error 10.0 deg" in reason
-    assert trainer.confirmed_with == [30] * 5
+    assert trainer.confirmed_with == [30] * 5 and trainer.saved == ["best.pt"]
 
 
 def test_a_steered_run_trains_and_reports_its_steering(tmp_path):
