@@ -26,6 +26,8 @@ def test_a_capped_lead_keeps_the_clip_within_reach_of_the_character():
     yaw = cap_lead(np.array([2.0, 0.2, -2.0]), np.array([0.1, 0.1, 0.1]), np.array([0.5, 0.5, 3.0]), 0.6)
     # capped to 0.6 ahead; within reach: kept; the last the short way round: heading -1.9 leads 3.0 by 2 pi - 4.9 rad
     np.testing.assert_allclose(yaw, [1.0, 0.2, -2.0 - (2 * math.pi - 4.9 - 0.6)])
+    # a cap of 180 degrees is none (bench.steer_lead's baseline): no lead is longer than half a turn
+    np.testing.assert_allclose(cap_lead(np.array([2.0, -2.0]), np.array([0.1, 0.1]), np.array([0.5, 3.0]), math.pi), [2.0, -2.0])
 
 
 def one_state(root, quat, link):
