@@ -115,7 +115,11 @@ def course(args: argparse.Namespace) -> int:
         return 0
     print(f"{result['controller']} · course {result['course']} · {seconds:g} s from the clip's start")
     heading = math.degrees(result["heading_err_rad"])
-    print(f"  {'fell' if result['fell'] else 'no fall'} ({result['seconds']:.1f} s), heading error {heading:.1f} deg, "
-          f"speed error {result['speed_err_m_s']:.2f} m/s (from 1.5 s after each change: {result['measured_steps']} steps)")
+    fell = f"  {'fell' if result['fell'] else 'no fall'} ({result['seconds']:.1f} s)"
+    if not result["measured_steps"]:
+        print(f"{fell}; heading and speed errors not measured: no command of the course was held 1.5 s")
+        return 0
+    print(f"{fell}, heading error {heading:.1f} deg, speed error {result['speed_err_m_s']:.2f} m/s "
+          f"(from 1.5 s after each change: {result['measured_steps']} steps)")
     return 0
 

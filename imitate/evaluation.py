@@ -105,7 +105,8 @@ def drive_course(source: Source, course: Sequence[tuple[float, float, float | No
                 break
     finally:
         env.close()
-    return {"fell": bool(terminated), "seconds": step / env.config.control_hz, **{k: sums[k] / max(counts[k], 1) for k in sums},
+    return {"fell": bool(terminated), "seconds": step / env.config.control_hz,
+            **{k: sums[k] / counts[k] if counts[k] else float("nan") for k in sums},  # NaN: no command held 1.5 s
             "measured_steps": counts["heading_err_rad"]}  # fmt: skip
 
 

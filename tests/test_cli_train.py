@@ -342,8 +342,11 @@ def test_a_steered_run_trains_and_reports_its_steering(tmp_path):
     d = json.loads(driven.stdout)
     assert d["course"] == "course.json" and 0.0 < d["seconds"] <= 3.0 + 1e-9
     assert d["measured_steps"] == max(0, round(30 * d["seconds"]) - 60)  # measured from 2.0 s (the change at 0.5 s + 1.5 s)
-    plain = imitate("eval", "--motion", "walk.txt", "--steer-script", course)
+    plain = imitate("eval", "--motion", "run.txt", "--steer-script", course)  # no steerable run ships
     assert plain.returncode == 2 and "needs a steered controller" in plain.stderr
+    shipped = imitate("eval", "--motion", "walk.txt", "--steer-script", course, "--seconds", "1")  # the steerable walk ships
+    assert shipped.returncode == 0 and "shipped controller humanoid-humanoid3d_walk-steer" in shipped.stdout
+    assert "not measured: no command of the course was held 1.5 s" in shipped.stdout  # 1 s: nothing after 2.0 s
     # exported, the command is an input of its own, and the controller scores as the run does
     assert imitate("export", run, "-o", tmp_path / "steer.onnx").returncode == 0
     contract = json.loads((tmp_path / "steer.json").read_text())

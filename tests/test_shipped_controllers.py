@@ -1,6 +1,7 @@
 """The controllers shipped in the package still score what their eval.json records, and play/render find them."""
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,8 @@ from imitate.evaluation import check_shipped
 from imitate.shipped import CHECK_EPISODES, CHECK_SECONDS, find_shipped, list_shipped, recorded_check
 
 SHIPPED = list_shipped()
+STEERED = [p for p in SHIPPED if p.name.endswith("-steer")]
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def test_walk_and_run_controllers_are_shipped_with_their_records():
@@ -80,3 +83,23 @@ def test_the_gallery_shows_every_shipped_skill_with_its_command():
     assert render_command("humanoid", "run.txt", Path("r.gif"))[-1] == "2.5"  # two 0.8-s cycles, at least 2.5 s
     lines = table(rows).splitlines()
     assert lines[1] == "|---|---|---|" and all(line.count(" | ") == 2 for line in lines[:1] + lines[2:])
+
+
+def test_a_steerable_walk_ships():
+    assert [p.name for p in STEERED] == ["humanoid-humanoid3d_walk-steer"]
+    assert find_shipped("humanoid", "humanoid3d_walk.txt", steered=True) == STEERED[0] / "controller.onnx"
+
+
+@pytest.mark.parametrize("folder", STEERED, ids=[p.name for p in STEERED])
+def test_a_shipped_steerable_controller_walks_the_square_without_falling(folder):
+    """Through docs/square.json (a quarter turn every 5 s), driven by its ONNX controller alone: no fall, and the
+    heading error from 1.5 s after each turn within the steering bar."""
+    from imitate.defaults import STEER_BAR_HEADING_DEG
+    from imitate.evaluation import drive_course
+    from imitate.policy_source import from_onnx
+    from imitate.render_cmd import read_course
+
+    result = drive_course(from_onnx(folder / "controller.onnx", None, None), read_course(DOCS / "square.json"), 20.0)
+    assert not result["fell"] and result["seconds"] == pytest.approx(20.0)
+    assert result["measured_steps"] >= 4 * 3.5 * 30 - 1  # each 5-s leg measured from 1.5 s after its turn
+    assert math.degrees(result["heading_err_rad"]) <= STEER_BAR_HEADING_DEG
