@@ -140,14 +140,15 @@ class Trainer:
                                           seed=cfg.seed + 10_000 + self.agent.iteration)  # fmt: skip
         return summarize(records, "test", self.success)
 
-    def confirm(self, episodes: int, test: Callable[[dict, int, int], dict] | None = None) -> dict:
+    def confirm(self, episodes: int, test: Callable[[dict, int], dict] | None = None) -> dict:
         """A longer deterministic test of the current policy (before stopping on a goal); its time counts as training time.
-        test(policy_weights, episodes, seed), when given, runs it instead of the collector (a task longer than training's)."""
+        test(policy_weights, episodes), when given, runs it instead of the collector (the caller's own episodes: a task
+        longer than training's, or fixed start times)."""
         start = time.perf_counter()
         try:
             if test is None:
                 return self.test(episodes)
-            return test(self.agent.policy_weights(), episodes, self.agent.config.seed + 10_000 + self.agent.iteration)
+            return test(self.agent.policy_weights(), episodes)
         finally:
             self.wall_time += time.perf_counter() - start
 

@@ -12,6 +12,7 @@ DEFAULT_BUDGET = "4h"  # a cap; training stops earlier when the skill meets the 
 BAR_NORMALIZED_RETURN = 0.8  # the bar: a test's normalized return ...
 BAR_SUCCESS_RATE = 0.9  # ... and its share of successful episodes
 BAR_CONFIRM_EPISODES = 30  # a test that meets the bar is confirmed on this many episodes before training stops (8 can be lucky)
+EVAL_SEED = 0  # seed of the first episode of `imitate eval` and of the bar's confirming test: the same start times, so they agree
 SUCCESS_BODY_ERROR_M = 0.5  # a successful episode: no fall, mean body-position error under this
 # the steering bar (a steered run's confirming test, `imitate eval` of a steered controller): 30 episodes of this long,
 # the command changing every 3-7 s; errors counted from 1.5 s after each change (characters.steering)

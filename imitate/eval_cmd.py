@@ -7,7 +7,7 @@ import json
 import math
 from pathlib import Path
 
-from imitate.defaults import STEER_BAR_SECONDS
+from imitate.defaults import EVAL_SEED, STEER_BAR_SECONDS
 from imitate.errors import UserError
 
 
@@ -29,13 +29,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="a steered controller: drive one episode from the clip's start through this course (as `imitate render "
                    "--steer-script` reads it) and report whether it fell and its heading and speed errors")  # fmt: skip
     p.add_argument("--checkpoint", choices=("best", "latest"), default="best", help="a run's checkpoint (default: best)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the first episode (default: 0)")
+    p.add_argument("--seed", type=int, default=EVAL_SEED, help=f"seed of the first episode (default: {EVAL_SEED})")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=run)
 
 
 def evaluate(run_dir: Path | None, policy: Path | None, motion: str | None, character: str | None, episodes: int,
-             seconds: float | None = None, checkpoint: str = "best", seed: int = 0, steered: bool = False) -> dict:  # fmt: skip
+             seconds: float | None = None, checkpoint: str = "best", seed: int = EVAL_SEED, steered: bool = False) -> dict:  # fmt: skip
     """The summary of `episodes` deterministic episodes of the controller named as on the command line, with
     the per-episode records under "per_episode"."""
     from imitate.evaluation import for_steering_bar, run_episodes, summarize

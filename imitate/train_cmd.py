@@ -24,6 +24,7 @@ from imitate.defaults import (
     BAR_SUCCESS_RATE,
     DEFAULT_BUDGET,
     DEFAULT_ENVS_PER_WORKER,
+    EVAL_SEED,
     STEER_BAR_SECONDS,
     STEER_RETEST_SAMPLES,
 )
@@ -166,8 +167,7 @@ def run(args: argparse.Namespace) -> int:
         _print_header(run_dir, config, budget, trainer, bool(args.resume), args.backend, args.asynchronous)
         progress = Progress(budget, trainer.samples, run_dir, title=f"{config.character} · {config.clip_name}",
                             step_seconds=1.0 / config.env.control_hz)
-        steered = steering_test(config) if config.env.steering is not None else None
-        stop_when = bar_stop(trainer, steered) if args.until_bar else None
+        stop_when = bar_stop(trainer, confirming_test(config), steered=config.env.steering is not None) if args.until_bar else None
         reason = trainer.train(budget, stop_when=stop_when, on_row=progress)
         progress.finish()
     finally:
@@ -187,12 +187,12 @@ def meets_bar(row: dict) -> bool:
     return ret >= BAR_NORMALIZED_RETURN and success >= BAR_SUCCESS_RATE
 
 
-def bar_stop(trainer, steering_test: Callable[[dict, int, int], dict] | None = None) -> Callable[[dict], str | None]:
-    """The stop rule: an iteration's test meets the bar, and so does a confirming test of BAR_CONFIRM_EPISODES
-    episodes of the same policy right after (an 8-episode test can be lucky); else training goes on. A steered
-    run is confirmed by `steering_test` instead: episodes of STEER_BAR_SECONDS that must meet the steering bar.
-    The confirmed policy is saved as best.pt, the checkpoint play, render, export and eval take by default
-    (until then best.pt is the policy with the highest test return)."""
+def bar_stop(trainer, confirming: Callable[[dict, int], dict], steered: bool = False) -> Callable[[dict], str | None]:
+    """The stop rule: an iteration's test meets the bar, and so does `confirming` (a test of BAR_CONFIRM_EPISODES
+    episodes of the same policy: `confirming_test`) right after (an 8-episode test can be lucky); else training
+    goes on. A steered run's confirming test must meet the steering bar instead. The confirmed policy is saved as
+    best.pt, the checkpoint play, render, export and eval take by default (until then best.pt is the policy with
+    the highest test return)."""
     from awr_core.trainer import BEST
     from imitate.evaluation import steering_bar
 
@@ -207,12 +207,12 @@ def bar_stop(trainer, steering_test: Callable[[dict, int, int], dict] | None = N
         # rows repeat the last test until the next one: each test is confirmed once
         if not meets_bar(row) or confirmed[0] is trainer.last_test:
             return None
-        if steering_test is not None and trainer.samples < next_steering_test[0]:
+        if steered and trainer.samples < next_steering_test[0]:
             return None
         confirmed[0] = trainer.last_test
         quick = f"{row['test_normalized_return']:.3f}, {row['test_success_rate']:.0%}"
-        confirm = trainer.confirm(BAR_CONFIRM_EPISODES, steering_test)
-        if steering_test is not None:
+        confirm = trainer.confirm(BAR_CONFIRM_EPISODES, confirming)
+        if steered:
             met, figures = steering_bar(confirm)
             what = f"the steering bar on {BAR_CONFIRM_EPISODES} episodes of {STEER_BAR_SECONDS:g} s"
             if met:
@@ -221,8 +221,8 @@ def bar_stop(trainer, steering_test: Callable[[dict, int, int], dict] | None = N
             print(f"  the iteration's test met the bar ({quick}); {what} was not met ({figures}): training goes on "
                   f"(next steering test after {STEER_RETEST_SAMPLES:,} more samples)")  # fmt: skip
             return None
-        ret, success = confirm["test_normalized_return"], confirm["test_success_rate"]
-        if meets_bar(confirm):
+        ret, success = confirm["normalized_return"], confirm["success_rate"]
+        if ret >= BAR_NORMALIZED_RETURN and success >= BAR_SUCCESS_RATE:
             return stopping(f"skill meets the bar (test normalized return >= {BAR_NORMALIZED_RETURN}, success >= {BAR_SUCCESS_RATE:.0%}: "
                             f"{quick} on the iteration's test, {ret:.3f}, {success:.0%} on {BAR_CONFIRM_EPISODES} episodes)")  # fmt: skip
         print(f"  the iteration's test met the bar ({quick}); {BAR_CONFIRM_EPISODES} episodes did not ({ret:.3f}, {success:.0%}): "
@@ -232,12 +232,13 @@ def bar_stop(trainer, steering_test: Callable[[dict, int, int], dict] | None = N
     return stop
 
 
-def steering_test(config: RunConfig) -> Callable[[dict, int, int], dict]:
-    """The steered run's confirming test: deterministic episodes of STEER_BAR_SECONDS of the given policy weights,
-    scored as `imitate eval` scores a steered controller (`for_steering_bar`: falls only; heading and speed
-    errors, pose reward term)."""
+def confirming_test(config: RunConfig) -> Callable[[dict, int], dict]:
+    """The bar's confirming test of the given policy weights: `imitate eval RUN --episodes N` of it, the same
+    episodes (seeded from EVAL_SEED: the same start times every time), so the stop and the run's evaluation agree.
+    A steered run's is scored as `imitate eval` scores a steered controller (`for_steering_bar`: episodes of
+    STEER_BAR_SECONDS, falls only; heading and speed errors, pose reward term)."""
 
-    def test(weights: dict, episodes: int, seed: int) -> dict:
+    def test(weights: dict, episodes: int) -> dict:
         from awr_core.numpy_policy import NumpyPolicy
         from imitate.evaluation import for_steering_bar, run_episodes, summarize
         from imitate.policy_source import Source
@@ -245,7 +246,9 @@ def steering_test(config: RunConfig) -> Callable[[dict, int, int], dict]:
         policy = NumpyPolicy(weights)
         source = Source(config.character, config.clip_path, config.env,
                         lambda obs, ref: policy.act(obs[None], deterministic=True)[0], "training")  # fmt: skip
-        return summarize(run_episodes(for_steering_bar(source), episodes, seed=seed, seconds=STEER_BAR_SECONDS))
+        if config.env.steering is not None:
+            return summarize(run_episodes(for_steering_bar(source), episodes, seed=EVAL_SEED, seconds=STEER_BAR_SECONDS))
+        return summarize(run_episodes(source, episodes, seed=EVAL_SEED))
 
     return test
 

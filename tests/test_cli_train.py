@@ -266,10 +266,9 @@ class FakeTrainer:
     def save(self, name, include_buffer=True):
         self.saved.append(name)
 
-    def confirm(self, episodes, test=None):
+    def confirm(self, episodes, test):
         self.confirmed_with.append(episodes)
-        row = self.confirm_rows.pop(0)
-        return row if test is None else test(row, episodes, 0)  # a steering test scores the "weights" it is given
+        return test(self.confirm_rows.pop(0), episodes)  # the confirming test scores the "weights" it is given
 
 
 def test_the_bar_stops_training_only_when_a_longer_test_confirms_it(capsys):
@@ -277,9 +276,8 @@ def test_the_bar_stops_training_only_when_a_longer_test_confirms_it(capsys):
     from imitate.train_cmd import bar_stop
 
     lucky = {"test_normalized_return": 0.85, "test_success_rate": 1.0}
-    trainer = FakeTrainer([{"test_normalized_return": 0.83, "test_success_rate": 0.70},
-                           {"test_normalized_return": 0.86, "test_success_rate": 0.93}])  # fmt: skip
-    stop = bar_stop(trainer)
+    trainer = FakeTrainer([{"normalized_return": 0.83, "success_rate": 0.70}, {"normalized_return": 0.86, "success_rate": 0.93}])
+    stop = bar_stop(trainer, lambda summary, episodes: summary)
     trainer.last_test = dict(lucky)
     assert stop({**lucky, "iteration": 10}) is None  # 8 episodes met the bar, 30 did not (70% success)
     assert "did not (0.830, 70%): training goes on" in capsys.readouterr().out
@@ -293,6 +291,28 @@ def test_the_bar_stops_training_only_when_a_longer_test_confirms_it(capsys):
     assert trainer.saved == ["best.pt"]  # the confirmed policy is the one play, render and export take
 
 
+def test_the_bars_confirming_test_is_imitate_eval_of_the_same_policy(tiny_run):
+    """The stop and the run's record agree: the confirming test plays the episodes `imitate eval RUN` plays."""
+    from awr_core.agent import AWRAgent
+    from imitate.imitation import open_env
+    from imitate.run_folder import load_run_checkpoint, read_config
+    from imitate.train_cmd import confirming_test
+
+    run, _ = tiny_run
+    config = read_config(run)
+    env = open_env(config.character, config.clip_path, config.env)
+    agent = AWRAgent(env.observation_space, env.action_space, config.awr)
+    agent.load_state_dict(load_run_checkpoint(run / "checkpoints" / "best.pt", config.character,
+                                              env.observation_space.shape[0], env.action_space.shape[0])["agent"])  # fmt: skip
+    env.close()
+    confirm = confirming_test(config)(agent.policy_weights(), 3)
+    scored = json.loads(imitate("eval", run, "--episodes", "3", "--json").stdout)
+    for key in ("normalized_return", "success_rate", "episode_seconds_mean", "body_pos_err_m"):
+        assert confirm[key] == pytest.approx(scored[key], rel=1e-9, abs=1e-12), key
+    other = json.loads(imitate("eval", run, "--episodes", "3", "--seed", "7", "--json").stdout)  # other start times score otherwise
+    assert other["normalized_return"] != pytest.approx(confirm["normalized_return"], rel=1e-9)
+
+
 def test_a_steered_run_stops_only_on_the_steering_bar(capsys):
     from imitate.defaults import STEER_RETEST_SAMPLES
     from imitate.train_cmd import bar_stop
@@ -301,7 +321,7 @@ def test_a_steered_run_stops_only_on_the_steering_bar(capsys):
     confirms = [{**good, "fall_rate": 0.1}, {**good, "heading_err_rad": math.radians(16.0)}, {**good, "speed_err_m_s": 0.31},
                 {**good, "pose_reward": 0.55}, good]  # fmt: skip
     trainer = FakeTrainer(confirms)
-    stop = bar_stop(trainer, steering_test=lambda summary, episodes, seed: summary)
+    stop = bar_stop(trainer, lambda summary, episodes: summary, steered=True)
     quick = {"test_normalized_return": 0.85, "test_success_rate": 1.0}
     for i, missed in enumerate(["no fall 90% (>= 95%)", "heading error 16.0 deg (<= 15)", "speed error 0.31 m/s", "pose reward 0.55"]):
         trainer.last_test = dict(quick)
