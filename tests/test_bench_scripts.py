@@ -55,3 +55,20 @@ def test_learner_steps_table_compares_each_arm_with_the_defaults(tmp_path):
     cmd = command("walk", jobs[1][2], jobs[1][3], "2h", 0)[1:]
     assert cmd == ["--motion", "walk.txt", "--character", "humanoid", "--seed", "0", "--budget", "2h", "--out", str(jobs[1][2]),
                    "--actor-steps", "250"]  # fmt: skip
+
+
+def test_learn_table_puts_awr_and_ppo_side_by_side_at_equal_samples(tmp_path):
+    import json
+
+    from bench.learn import FINAL, table
+
+    for algo, rows in (("awr", [(100000, 0.05, 0.60, 0.0, 30), (300000, 0.15, 0.82, 1.0, 600), (500000, 0.25, 0.85, 1.0, 600)]),
+                       ("ppo", [(80000, 0.05, 0.30, 0.0, 20), (200000, 0.15, 0.40, 0.0, 25), (260000, 0.25, 0.45, 0.0, 26)])):  # fmt: skip
+        (tmp_path / "walk" / algo).mkdir(parents=True)
+        _log(tmp_path / "walk" / algo / "log.csv", rows)
+    (tmp_path / "walk" / "awr" / FINAL).write_text(json.dumps({"normalized_return": 0.84, "success_rate": 0.97, "fall_rate": 0.03}))
+    rows = table(["walk", "jump"], tmp_path).splitlines()[2:]
+    # PPO reached 0.26M in the same hours: AWR is compared at its test at or below 0.26M (0.60 at 0.10M)
+    assert rows[0] == "| walk | AWR | 0.50M | 0.25 | 0.850, 100% | 0.840, 97%, 3% | 0.600, 0% (at 0.26M) |"
+    assert rows[1] == "| walk | PPO | 0.26M | 0.25 | 0.450, 0% | still training | 0.450, 0% (at 0.26M) |"
+    assert rows[2] == "| jump | AWR | not started |  |  |  |  |" and "not started" in rows[3]
