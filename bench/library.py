@@ -4,8 +4,9 @@ Each clip trains with `imitate --motion CLIP --character humanoid` and nothing e
 cap, stopping at the bar) into ROOT/CLIP. The sweep can be stopped at any moment and run again with the same
 command: a clip whose training finished is not trained again, one that was cut off resumes from its latest
 checkpoint (`imitate --resume`), and the table is written from whatever the run folders hold. Clips train
-`--parallel` at a time (one core each on a 2-core machine). A finished run is scored on 30 deterministic
-episodes (`imitate eval RUN --episodes 30 --json`, kept as eval30.json in its folder).
+`--parallel` at a time (one core each on a 2-core machine). Each trained run's latest policy is scored on 30
+deterministic episodes (`imitate eval RUN --episodes 30 --checkpoint latest --json`, kept as eval30.json in its
+folder, scored again when the run has trained on since).
 
   python -m bench.library                                  # every clip, the table at the end
   python -m bench.library --clips jump kick --parallel 2   # some clips
@@ -74,15 +75,24 @@ def first_bar_row(log: Path, clip: str) -> dict | None:
     return None
 
 
-def bar_row(run: Path, clip: str) -> dict | None:
-    """Where the clip reached its bar: the last row of a run that stopped by itself there (its test confirmed on
-    30 episodes), else the first row whose 8-episode test meets it, else None."""
+def stopped_at_bar(run: Path) -> bool:
+    """Whether the run's training ended by itself at the bar: its last stop in library_train.log says the skill
+    met the bar (an iteration's test, confirmed on `imitate eval`'s 30 episodes)."""
+    log = run / "library_train.log"
+    stops = [line for line in log.read_text(errors="replace").splitlines() if line.startswith("stopped:")] if log.exists() else []
+    return bool(stops) and "meets the bar" in stops[-1]
+
+
+def bar_cells(run: Path, clip: str) -> list[str]:
+    """Samples and hours to the bar: where the run stopped confirmed at it; else, in parentheses, its first
+    8-episode test at the clip's bar, not confirmed; else not yet."""
     last = last_row(run / "log.csv")
-    if (run / DONE).exists() and last and first_bar_row(run / "log.csv", clip) is not None:
-        met = float(last["test_normalized_return"]) >= return_bar(clip) and float(last["test_success_rate"]) >= SUCCESS_BAR
-        if met:
-            return last
-    return first_bar_row(run / "log.csv", clip)
+    if stopped_at_bar(run) and last:
+        return [f"{int(float(last['samples'])) / 1e6:.2f}M", f"{float(last['wall_time_h']):.2f}"]
+    hit = first_bar_row(run / "log.csv", clip)
+    if hit:
+        return [f"({int(float(hit['samples'])) / 1e6:.2f}M: an 8-episode test, not confirmed)", f"({float(hit['wall_time_h']):.2f})"]
+    return ["not yet", ""]
 
 
 def last_row(log: Path) -> dict | None:
@@ -93,11 +103,25 @@ def last_row(log: Path) -> dict | None:
 
 
 def evaluate(run: Path) -> None:
-    out = subprocess.run([imitate_exe(), "eval", str(run), "--episodes", "30", "--json"], capture_output=True, text=True)
+    """30 episodes of the run's latest policy (`imitate eval RUN --episodes 30 --checkpoint latest`), kept as EVAL
+    with the samples it was trained on."""
+    out = subprocess.run([imitate_exe(), "eval", str(run), "--episodes", "30", "--checkpoint", "latest", "--json"],
+                         capture_output=True, text=True)  # fmt: skip
     if out.returncode == 0:
-        (run / EVAL).write_text(out.stdout)
+        result = json.loads(out.stdout)
+        result["samples"] = int(float(last_row(run / "log.csv")["samples"]))
+        (run / EVAL).write_text(json.dumps(result, indent=2) + "\n")
     else:
         print(f"eval of {run} failed: {out.stderr.strip().splitlines()[-1:]}", flush=True)
+
+
+def current_eval(run: Path) -> dict | None:
+    """The run's EVAL when it scored the policy the run holds now (trained on as many samples), else None."""
+    last = last_row(run / "log.csv")
+    if not (run / EVAL).exists() or last is None:
+        return None
+    ev = json.loads((run / EVAL).read_text())
+    return ev if ev.get("samples") == int(float(last["samples"])) else None
 
 
 def sweep(clips: list[str], root: Path, parallel: int) -> None:
@@ -126,23 +150,28 @@ def sweep(clips: list[str], root: Path, parallel: int) -> None:
             else:
                 print(f"{clip}: training exited with {proc.returncode} (see {run / 'library_train.log'}); run the sweep again to resume",
                       flush=True)  # fmt: skip
-    for clip in clips:  # runs finished before their eval was written (a sweep stopped in between)
-        if (root / clip / DONE).exists() and not (root / clip / EVAL).exists():
+    refresh_evals(clips, root)
+
+
+def refresh_evals(clips: list[str], root: Path) -> None:
+    """Score every trained run whose EVAL is missing or older than its latest policy."""
+    for clip in clips:
+        if last_row(root / clip / "log.csv") and current_eval(root / clip) is None:
+            print(f"scoring {clip} on 30 episodes", flush=True)
             evaluate(root / clip)
 
 
 def table(clips: list[str], root: Path) -> str:
     lines = [
-        "| clip | bar | samples to the bar (where it stopped confirmed, else its first 8-episode test at it) | hours to the bar "
-        "| 30 episodes: normalized return | success | falls | body error (m) "
+        "| clip | bar | samples to the bar (where it stopped, confirmed; in parentheses an unconfirmed 8-episode test) | hours to the bar "
+        "| 30 episodes of the latest policy: normalized return | success | falls | body error (m) "
         "| last test (8 episodes): return, success, episode length | trained so far | status | DeepMimic (recalled): samples, return |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for clip in clips:
         run = root / clip
         log = run / "log.csv"
-        hit, last = bar_row(run, clip), last_row(log)
-        ev = json.loads((run / EVAL).read_text()) if (run / EVAL).exists() else None
+        last, ev = last_row(log), current_eval(run)
         trained = f"{int(float(last['samples'])) / 1e6:.2f}M, {float(last['wall_time_h']):.2f} h" if last else "not started"
         if ev:
             s = ev
@@ -152,7 +181,7 @@ def table(clips: list[str], root: Path) -> str:
         else:
             cells = ["", "", "", ""]
             status = "in progress" if last else "not started"
-        to_bar = [f"{int(float(hit['samples'])) / 1e6:.2f}M", f"{float(hit['wall_time_h']):.2f}"] if hit else ["not yet", ""]
+        to_bar = bar_cells(run, clip)
         test = (f"{float(last['test_normalized_return']):.3f}, {float(last['test_success_rate']):.0%}, "
                 f"{float(last['test_episode_length']) / CONTROL_HZ:.1f} s") if last else ""  # fmt: skip
         dm_samples, dm_return = DEEPMIMIC[clip]
@@ -171,6 +200,8 @@ def main() -> None:
     args = ap.parse_args()
     if not args.table_only:
         sweep(args.clips, args.root, max(1, args.parallel))
+    else:
+        refresh_evals(args.clips, args.root)
     text = table(args.clips, args.root)
     print(text)
     (args.root).mkdir(parents=True, exist_ok=True)

@@ -20,23 +20,26 @@ def test_library_table_reads_the_bar_per_clip_and_quotes_deepmimic(tmp_path):
 
     from bench.library import EVAL, table, train_command
 
-    (tmp_path / "cartwheel").mkdir()  # a hard clip: its bar is 0.7, met at the second row
+    (tmp_path / "cartwheel").mkdir()  # a hard clip: its bar is 0.7, met by an 8-episode test at the second row
     _log(tmp_path / "cartwheel" / "log.csv", [(400000, 0.2, 0.75, 0.5, 30), (800000, 0.4, 0.72, 0.9, 60), (1200000, 0.6, 0.81, 1.0, 60)])
     (tmp_path / "jump").mkdir()  # 0.75 is below jump's bar of 0.8
     _log(tmp_path / "jump" / "log.csv", [(400000, 0.2, 0.75, 1.0, 30)])
-    (tmp_path / "cartwheel" / EVAL).write_text(json.dumps({"normalized_return": 0.74, "success_rate": 0.9, "fall_rate": 0.1,
-                                                            "body_pos_err_m": 0.2}))  # fmt: skip
+    scored = {"normalized_return": 0.74, "success_rate": 0.9, "fall_rate": 0.1, "body_pos_err_m": 0.2}
+    (tmp_path / "cartwheel" / EVAL).write_text(json.dumps({**scored, "samples": 1200000}))
+    (tmp_path / "jump" / EVAL).write_text(json.dumps({**scored, "samples": 300000}))  # an older policy's: not shown
     rows = {line.split(" | ")[0].strip("| "): line for line in table(["cartwheel", "jump", "roll"], tmp_path).splitlines()[2:]}
-    assert "| cartwheel | 0.7 | 0.80M | 0.40 | 0.740 | 90% | 10% | 0.200 |" in rows["cartwheel"]
+    assert "| cartwheel | 0.7 | (0.80M: an 8-episode test, not confirmed) | (0.40) | 0.740 | 90% | 10% | 0.200 |" in rows["cartwheel"]
     assert "meets the bar" in rows["cartwheel"] and rows["cartwheel"].endswith("| 51M, 0.804 |")
-    assert "| jump | 0.8 | not yet |" in rows["jump"] and "in progress" in rows["jump"] and "0.750, 100%, 1.0 s" in rows["jump"]
-    assert "not started" in rows["roll"]
-    from bench.library import DONE
+    assert "| jump | 0.8 | not yet |  |  |  |  |  |" in rows["jump"] and "in progress" in rows["jump"]
+    assert "0.750, 100%, 1.0 s" in rows["jump"] and "not started" in rows["roll"]
 
     (tmp_path / "crawl").mkdir()  # met the bar at 0.29M, not confirmed on 30 episodes; stopped confirmed at 0.33M
     _log(tmp_path / "crawl" / "log.csv", [(290000, 0.14, 0.81, 1.0, 600), (330000, 0.16, 0.80, 1.0, 600)])
-    (tmp_path / "crawl" / DONE).write_text("{}")
+    (tmp_path / "crawl" / "library_train.log").write_text("stopped: interrupted (Ctrl-C)\nit 80 | ...\n"
+                                                          "stopped: skill meets the bar (0.81, 100% ...)\n")  # fmt: skip
     assert "| crawl | 0.8 | 0.33M | 0.16 |" in table(["crawl"], tmp_path)
+    (tmp_path / "crawl" / "library_train.log").write_text("stopped: skill meets the bar\nstopped: time budget reached (240.0 min)\n")
+    assert "| crawl | 0.8 | (0.29M: an 8-episode test, not confirmed) | (0.14) |" in table(["crawl"], tmp_path)
     assert train_command("jump", tmp_path / "jump")[1:3] == ["--motion", "jump.txt"]  # no checkpoint yet: a new run
 
 
