@@ -75,11 +75,15 @@ def first_bar_row(log: Path, clip: str) -> dict | None:
     return None
 
 
-def stopped_at_bar(run: Path) -> bool:
+def stopped_at_bar(run: Path, clip: str) -> bool:
     """Whether the run's training ended by itself at the bar: its last stop in library_train.log says the skill
     met the bar (an iteration's test, confirmed on `imitate eval`'s 30 episodes)."""
     log = run / "library_train.log"
-    stops = [line for line in log.read_text(errors="replace").splitlines() if line.startswith("stopped:")] if log.exists() else []
+    if not log.exists():  # trained outside the sweep: it ended by itself (DONE) on a test that meets the bar
+        last = last_row(run / "log.csv")
+        return (run / DONE).exists() and last is not None and first_bar_row(run / "log.csv", clip) is not None and \
+            float(last["test_normalized_return"]) >= return_bar(clip) and float(last["test_success_rate"]) >= SUCCESS_BAR
+    stops = [line for line in log.read_text(errors="replace").splitlines() if line.startswith("stopped:")]
     return bool(stops) and "meets the bar" in stops[-1]
 
 
@@ -87,7 +91,7 @@ def bar_cells(run: Path, clip: str) -> list[str]:
     """Samples and hours to the bar: where the run stopped confirmed at it; else, in parentheses, its first
     8-episode test at the clip's bar, not confirmed; else not yet."""
     last = last_row(run / "log.csv")
-    if stopped_at_bar(run) and last:
+    if stopped_at_bar(run, clip) and last:
         return [f"{int(float(last['samples'])) / 1e6:.2f}M", f"{float(last['wall_time_h']):.2f}"]
     hit = first_bar_row(run / "log.csv", clip)
     if hit:

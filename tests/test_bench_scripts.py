@@ -18,7 +18,7 @@ def _log(path, rows):
 def test_library_table_reads_the_bar_per_clip_and_quotes_deepmimic(tmp_path):
     import json
 
-    from bench.library import EVAL, table, train_command
+    from bench.library import DONE, EVAL, table, train_command
 
     (tmp_path / "cartwheel").mkdir()  # a hard clip: its bar is 0.7, met by an 8-episode test at the second row
     _log(tmp_path / "cartwheel" / "log.csv", [(400000, 0.2, 0.75, 0.5, 30), (800000, 0.4, 0.72, 0.9, 60), (1200000, 0.6, 0.81, 1.0, 60)])
@@ -35,6 +35,8 @@ def test_library_table_reads_the_bar_per_clip_and_quotes_deepmimic(tmp_path):
 
     (tmp_path / "crawl").mkdir()  # met the bar at 0.29M, not confirmed on 30 episodes; stopped confirmed at 0.33M
     _log(tmp_path / "crawl" / "log.csv", [(290000, 0.14, 0.81, 1.0, 600), (330000, 0.16, 0.80, 1.0, 600)])
+    (tmp_path / "crawl" / DONE).write_text("{}")  # trained outside the sweep: ended by itself on a test at the bar
+    assert "| crawl | 0.8 | 0.33M | 0.16 |" in table(["crawl"], tmp_path)
     (tmp_path / "crawl" / "library_train.log").write_text("stopped: interrupted (Ctrl-C)\nit 80 | ...\n"
                                                           "stopped: skill meets the bar (0.81, 100% ...)\n")  # fmt: skip
     assert "| crawl | 0.8 | 0.33M | 0.16 |" in table(["crawl"], tmp_path)
