@@ -74,6 +74,6 @@ def test_learn_table_puts_awr_and_ppo_side_by_side_at_equal_samples(tmp_path):
     (tmp_path / "walk" / "awr" / FINAL).write_text(json.dumps({"normalized_return": 0.84, "success_rate": 0.97, "fall_rate": 0.03}))
     rows = table(["walk", "jump"], tmp_path).splitlines()[2:]
     # PPO reached 0.26M in the same hours: AWR is compared at its test at or below 0.26M (0.60 at 0.10M)
-    assert rows[0] == "| walk | AWR | 0.50M | 0.25 | 0.850, 100% | 0.840, 97%, 3% | 0.600, 0% (at 0.26M) |"
-    assert rows[1] == "| walk | PPO | 0.26M | 0.25 | 0.450, 0% | still training | 0.450, 0% (at 0.26M) |"
-    assert rows[2] == "| jump | AWR | not started |  |  |  |  |" and "not started" in rows[3]
+    assert rows[0] == "| walk | AWR | 0.50M | 0.25 | 0.30M, 0.15 h | 0.850, 100% | 0.840, 97%, 3% | 0.600, 0% (at 0.26M) |"
+    assert rows[1] == "| walk | PPO | 0.26M | 0.25 | not reached | 0.450, 0% | still training | 0.450, 0% (at 0.26M) |"
+    assert rows[2] == "| jump | AWR | not started |  |  |  |  |  |" and "not started" in rows[3]
