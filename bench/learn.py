@@ -87,28 +87,17 @@ def final_eval(name: str, run: Path, awr_run: Path) -> dict:
 
 
 def ppo_eval(run: Path, awr_run: Path) -> dict:
-    import numpy as np
     from stable_baselines3 import PPO
-    from stable_baselines3.common.vec_env import VecNormalize
 
-    from characters.env import ImitationEnv
+    from bench.ppo_imitation import ppo_source
     from imitate.defaults import EVAL_SEED
     from imitate.evaluation import run_episodes, summarize
-    from imitate.policy_source import Source
     from imitate.run_folder import read_config
 
-    config = read_config(awr_run)
-    env = ImitationEnv(config.character, config.clip_path, config.env)
-    low, high = env.action_space.low, env.action_space.high
-    env.close()
     model = PPO.load(run / "model.zip", device="cpu")
     with open(run / "obs_norm.pkl", "rb") as f:
-        norm: VecNormalize = pickle.load(f)
-
-    def act(obs: np.ndarray, ref: np.ndarray) -> np.ndarray:
-        return low + (model.predict(norm.normalize_obs(obs), deterministic=True)[0] + 1.0) * (high - low) / 2
-
-    return summarize(run_episodes(Source(config.character, config.clip_path, config.env, act, "PPO"), FINAL_EPISODES, seed=EVAL_SEED))
+        norm = pickle.load(f)  # the VecNormalize saved beside the model (its statistics; no environments)
+    return summarize(run_episodes(ppo_source(model, norm, read_config(awr_run)), FINAL_EPISODES, seed=EVAL_SEED))
 
 
 def tested(run: Path) -> list[dict]:

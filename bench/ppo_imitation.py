@@ -50,7 +50,6 @@ def train(awr_run: Path, out: Path, budget: str, seed: int, threads: int) -> Non
 
     from characters.env import ImitationEnv
     from imitate.evaluation import run_episodes, summarize
-    from imitate.policy_source import Source
 
     config = read_config(awr_run)
     cfg, character, clip_path = config.env, config.character, config.clip_path
@@ -84,15 +83,7 @@ def train(awr_run: Path, out: Path, budget: str, seed: int, threads: int) -> Non
     offset_h = rows[-1]["wall_time_h"] if rows else 0.0
     iteration = int(rows[-1]["iteration"]) if rows else 0
     start = time.perf_counter()
-    env_space = ImitationEnv(character, clip_path, cfg)
-    a_low, a_high = env_space.action_space.low, env_space.action_space.high
-    env_space.close()
-
-    def act(obs: np.ndarray, ref: np.ndarray) -> np.ndarray:  # the policy acts in [-1, 1]; the scored env is unscaled
-        scaled = model.predict(venv.normalize_obs(obs), deterministic=True)[0]
-        return a_low + (scaled + 1.0) * (a_high - a_low) / 2
-
-    source = Source(character, clip_path, cfg, act, "PPO")
+    source = ppo_source(model, venv, config)
 
     def hours() -> float:
         return offset_h + (time.perf_counter() - start) / 3600
@@ -144,6 +135,22 @@ def train(awr_run: Path, out: Path, budget: str, seed: int, threads: int) -> Non
     plot_curve(out / "log.csv", out / "curve.png", f"PPO (stable-baselines3) · {config.clip_name}")
     venv.close()
     (out / DONE).write_text(json.dumps({"finished": time.strftime("%Y-%m-%d %H:%M")}) + "\n")
+
+
+def ppo_source(model, norm, config):
+    """A PPO policy as `imitate.evaluation` scores it (a Source on the AWR run's environment): observations
+    normalized by `norm` (a VecNormalize), actions mapped from [-1, 1] back to the environment's bounds."""
+    from characters.env import ImitationEnv
+    from imitate.policy_source import Source
+
+    env = ImitationEnv(config.character, config.clip_path, config.env)
+    low, high = env.action_space.low, env.action_space.high
+    env.close()
+
+    def act(obs: np.ndarray, ref: np.ndarray) -> np.ndarray:
+        return low + (model.predict(norm.normalize_obs(obs), deterministic=True)[0] + 1.0) * (high - low) / 2
+
+    return Source(config.character, config.clip_path, config.env, act, "PPO")
 
 
 def main() -> None:
