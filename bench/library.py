@@ -1,7 +1,8 @@
 """The clip library: every humanoid clip trained with the defaults, one table of how far each got.
 
-Each clip trains with `imitate --motion CLIP --character humanoid` and nothing else (the defaults: a 4-hour
-cap, stopping at the bar) into ROOT/CLIP. The sweep can be stopped at any moment and run again with the same
+Each clip trains with `imitate --motion CLIP --character humanoid` and nothing else but its bar (the defaults:
+a 4-hour cap, stopping at the bar; `--bar-return 0.7` for the acrobatic and get-up clips) into ROOT/CLIP. The
+sweep can be stopped at any moment and run again with the same
 command: a clip whose training finished is not trained again, one that was cut off resumes from its latest
 checkpoint (`imitate --resume`), and the table is written from whatever the run folders hold. Clips train
 `--parallel` at a time (one core each on a 2-core machine). Each trained run's latest policy is scored on 30
@@ -53,12 +54,14 @@ def imitate_exe() -> str:
 
 def train_command(clip: str, run: Path) -> list[str]:
     """A new run with the defaults, or the run resumed with what is left of its 4 hours (a resumed run's
-    budget counts from the resume)."""
+    budget counts from the resume), stopping at the clip's bar (`--bar-return 0.7` for the acrobatic and get-up
+    clips; imitate's default is 0.8)."""
+    bar = ["--bar-return", "0.7"] if return_bar(clip) != 0.8 else []
     last = last_row(run / "log.csv")
     if (run / "config.json").exists() and (run / "checkpoints" / "latest.pt").exists() and last:
         left_min = max(1.0, BUDGET_HOURS * 60 - float(last["wall_time_h"]) * 60)
-        return [imitate_exe(), "--resume", str(run), "--budget", f"{left_min:.0f}min"]
-    return [imitate_exe(), "--motion", f"{clip}.txt", "--character", "humanoid", "--out", str(run)]
+        return [imitate_exe(), "--resume", str(run), "--budget", f"{left_min:.0f}min", *bar]
+    return [imitate_exe(), "--motion", f"{clip}.txt", "--character", "humanoid", "--out", str(run), *bar]
 
 
 def first_bar_row(log: Path, clip: str) -> dict | None:

@@ -54,8 +54,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "the clip must loop and travel")  # fmt: skip
     p.add_argument("--budget", default=None, help=f"samples (5M, 200k) or wall time (2h, 30min); default {DEFAULT_BUDGET} as a cap")
     p.add_argument("--until-bar", action=argparse.BooleanOptionalAction, default=True,
-                   help=f"stop as soon as a test reaches normalized return >= {BAR_NORMALIZED_RETURN} and success >= "
+                   help=f"stop as soon as a test reaches normalized return >= --bar-return and success >= "
                    f"{BAR_SUCCESS_RATE * 100:.0f}%% and a test of {BAR_CONFIRM_EPISODES} episodes confirms it (default: on)")  # fmt: skip
+    p.add_argument("--bar-return", type=float, default=BAR_NORMALIZED_RETURN, metavar="R",
+                   help=f"the bar's normalized return, 0 to 1 (default {BAR_NORMALIZED_RETURN}; bench/library.py stops the "
+                   "acrobatic and get-up clips at 0.7)")  # fmt: skip
     p.add_argument("--out", type=Path, default=None, help="run folder (default: runs/<character>-<clip>-<time>)")
     p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue a run from its latest checkpoint")
     p.add_argument("--envs", type=int, default=None,
@@ -136,6 +139,8 @@ def run(args: argparse.Namespace) -> int:
         args.envs = args.envs or ray_cpus
     elif args.ray_address:
         raise UserError("--ray-address needs --backend ray")
+    if not 0.0 < args.bar_return <= 1.0:
+        raise UserError(f"--bar-return {args.bar_return:g}: a normalized return is between 0 and 1")
     if args.resume:
         run_dir = args.resume
         config = read_config(run_dir)
@@ -167,7 +172,8 @@ def run(args: argparse.Namespace) -> int:
         _print_header(run_dir, config, budget, trainer, bool(args.resume), args.backend, args.asynchronous)
         progress = Progress(budget, trainer.samples, run_dir, title=f"{config.character} · {config.clip_name}",
                             step_seconds=1.0 / config.env.control_hz)
-        stop_when = bar_stop(trainer, confirming_test(config), steered=config.env.steering is not None) if args.until_bar else None
+        steered = config.env.steering is not None
+        stop_when = bar_stop(trainer, confirming_test(config), steered, args.bar_return) if args.until_bar else None
         reason = trainer.train(budget, stop_when=stop_when, on_row=progress)
         progress.finish()
     finally:
@@ -182,13 +188,15 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_INTERRUPTED if reason == INTERRUPTED else 0
 
 
-def meets_bar(row: dict) -> bool:
+def meets_bar(row: dict, bar_return: float = BAR_NORMALIZED_RETURN) -> bool:
     ret, success = row.get("test_normalized_return", math.nan), row.get("test_success_rate", math.nan)
-    return ret >= BAR_NORMALIZED_RETURN and success >= BAR_SUCCESS_RATE
+    return ret >= bar_return and success >= BAR_SUCCESS_RATE
 
 
-def bar_stop(trainer, confirming: Callable[[dict, int], dict], steered: bool = False) -> Callable[[dict], str | None]:
-    """The stop rule: an iteration's test meets the bar, and so does `confirming` (a test of BAR_CONFIRM_EPISODES
+def bar_stop(trainer, confirming: Callable[[dict, int], dict], steered: bool = False,
+             bar_return: float = BAR_NORMALIZED_RETURN) -> Callable[[dict], str | None]:  # fmt: skip
+    """The stop rule: an iteration's test meets the bar (normalized return >= bar_return, success >=
+    BAR_SUCCESS_RATE), and so does `confirming` (a test of BAR_CONFIRM_EPISODES
     episodes of the same policy: `confirming_test`) right after (an 8-episode test can be lucky); else training
     goes on. A steered run's confirming test must meet the steering bar instead. The confirmed policy is saved as
     best.pt, the checkpoint play, render, export and eval take by default (until then best.pt is the policy with
@@ -205,7 +213,7 @@ def bar_stop(trainer, confirming: Callable[[dict, int], dict], steered: bool = F
 
     def stop(row: dict) -> str | None:
         # rows repeat the last test until the next one: each test is confirmed once
-        if not meets_bar(row) or confirmed[0] is trainer.last_test:
+        if not meets_bar(row, bar_return) or confirmed[0] is trainer.last_test:
             return None
         if steered and trainer.samples < next_steering_test[0]:
             return None
@@ -222,8 +230,8 @@ def bar_stop(trainer, confirming: Callable[[dict, int], dict], steered: bool = F
                   f"(next steering test after {STEER_RETEST_SAMPLES:,} more samples)")  # fmt: skip
             return None
         ret, success = confirm["normalized_return"], confirm["success_rate"]
-        if ret >= BAR_NORMALIZED_RETURN and success >= BAR_SUCCESS_RATE:
-            return stopping(f"skill meets the bar (test normalized return >= {BAR_NORMALIZED_RETURN}, success >= {BAR_SUCCESS_RATE:.0%}: "
+        if ret >= bar_return and success >= BAR_SUCCESS_RATE:
+            return stopping(f"skill meets the bar (test normalized return >= {bar_return:g}, success >= {BAR_SUCCESS_RATE:.0%}: "
                             f"{quick} on the iteration's test, {ret:.3f}, {success:.0%} on {BAR_CONFIRM_EPISODES} episodes)")  # fmt: skip
         print(f"  the iteration's test met the bar ({quick}); {BAR_CONFIRM_EPISODES} episodes did not ({ret:.3f}, {success:.0%}): "
               "training goes on")

@@ -42,7 +42,14 @@ def test_library_table_reads_the_bar_per_clip_and_quotes_deepmimic(tmp_path):
     assert "| crawl | 0.8 | 0.33M | 0.16 |" in table(["crawl"], tmp_path)
     (tmp_path / "crawl" / "library_train.log").write_text("stopped: skill meets the bar\nstopped: time budget reached (240.0 min)\n")
     assert "| crawl | 0.8 | (0.29M: an 8-episode test, not confirmed) | (0.14) |" in table(["crawl"], tmp_path)
-    assert train_command("jump", tmp_path / "jump")[1:3] == ["--motion", "jump.txt"]  # no checkpoint yet: a new run
+    assert train_command("jump", tmp_path / "jump")[1:] == ["--motion", "jump.txt", "--character", "humanoid", "--out",
+                                                            str(tmp_path / "jump")]  # no checkpoint yet: a new run, bar 0.8
+    (tmp_path / "cartwheel" / "config.json").write_text("{}")
+    (tmp_path / "cartwheel" / "checkpoints").mkdir()
+    (tmp_path / "cartwheel" / "checkpoints" / "latest.pt").write_bytes(b"")
+    # resumed with what is left of its 4 hours (0.6 h trained), stopping at the hard clip's bar of 0.7
+    assert train_command("cartwheel", tmp_path / "cartwheel")[1:] == ["--resume", str(tmp_path / "cartwheel"), "--budget", "204min",
+                                                                      "--bar-return", "0.7"]  # fmt: skip
 
 
 def test_learner_steps_table_compares_each_arm_with_the_defaults(tmp_path):

@@ -142,6 +142,7 @@ def test_resume_continues_the_curve(tiny_run):
         (["--resume", "/nonexistent/run"], "/nonexistent/run: no such run folder"),
         (["eval", "/nonexistent/run"], "/nonexistent/run: no such run folder"),
         (["--motion", "run.txt", "--budget", "lots"], "--budget 'lots'"),
+        (["--motion", "run.txt", "--bar-return", "80"], "--bar-return 80: a normalized return is between 0 and 1"),
         (["--motion", "spinkick.txt", "--mirror"], "humanoid3d_spinkick.txt: not its own mirror image half a cycle later"),
     ],
 )
@@ -289,6 +290,21 @@ def test_the_bar_stops_training_only_when_a_longer_test_confirms_it(capsys):
     assert reason is not None and "0.860, 93% on 30 episodes" in reason
     assert trainer.confirmed_with == [30, 30]
     assert trainer.saved == ["best.pt"]  # the confirmed policy is the one play, render and export take
+
+
+def test_the_bars_return_can_be_set_per_run():
+    from imitate.train_cmd import bar_stop
+
+    quick = {"test_normalized_return": 0.72, "test_success_rate": 1.0}
+    trainer = FakeTrainer([{"normalized_return": 0.71, "success_rate": 0.93}])
+    trainer.last_test = dict(quick)
+    assert bar_stop(trainer, lambda summary, episodes: summary)({**quick, "iteration": 1}) is None  # 0.72 < the default 0.8
+    assert trainer.confirmed_with == []
+    reason = bar_stop(trainer, lambda summary, episodes: summary, bar_return=0.7)({**quick, "iteration": 1})
+    assert reason is not None and "normalized return >= 0.7," in reason and "0.710, 93% on 30 episodes" in reason
+    trainer = FakeTrainer([{"normalized_return": 0.69, "success_rate": 0.93}])  # 30 episodes below 0.7: training goes on
+    trainer.last_test = dict(quick)
+    assert bar_stop(trainer, lambda summary, episodes: summary, bar_return=0.7)({**quick, "iteration": 1}) is None
 
 
 def test_the_bars_confirming_test_is_imitate_eval_of_the_same_policy(tiny_run):
