@@ -264,7 +264,9 @@ def confirming_test(config: RunConfig) -> Callable[[dict, int], dict]:
 def _print_header(run_dir: Path, config: RunConfig, budget: Budget, trainer, resumed: bool, backend: str, asynchronous: bool) -> None:
     a = config.awr
     verb = f"resuming at iteration {trainer.agent.iteration} ({trainer.samples:,} samples)" if resumed else "training"
-    print(f"imitate: {verb} {config.character} on {config.clip_name}")
+    steering = config.env.steering
+    faster = "".join(f" and {Path(c).name}" for c in steering.speed_clips) if steering is not None else ""
+    print(f"imitate: {verb} {config.character} on {config.clip_name}{faster}")
     print(f"  run folder   {run_dir}")
     one = config.num_envs == 1
     where = ("Ray actor" if one else "Ray actors") if backend == "ray" else ("worker process" if one else "worker processes")

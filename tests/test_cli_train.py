@@ -399,6 +399,7 @@ def test_a_walk_and_a_run_train_one_controller_that_follows_a_speed(tmp_path):
     run = tmp_path / "walk-run"
     out = imitate("--motion", "walk.txt", "run.txt", "--character", "humanoid", "--steer", "--out", run, *TINY)
     assert out.returncode == 0, out.stderr
+    assert "training humanoid on humanoid3d_walk.txt and humanoid3d_run.txt" in out.stdout
     config = json.loads((run / "config.json").read_text())
     assert config["env"]["steering"]["speed_clips"] == ["humanoid3d_run.txt"] and (run / "humanoid3d_run.txt").is_file()
     moved = tmp_path / "moved"
