@@ -198,7 +198,9 @@ def bar_stop(trainer, confirming: Callable[[dict, int], dict], steered: bool = F
     """The stop rule: an iteration's test meets the bar (normalized return >= bar_return, success >=
     BAR_SUCCESS_RATE), and so does `confirming` (a test of BAR_CONFIRM_EPISODES
     episodes of the same policy: `confirming_test`) right after (an 8-episode test can be lucky); else training
-    goes on. A steered run's confirming test must meet the steering bar instead. The confirmed policy is saved as
+    goes on. A steered run is judged by the steering bar alone, whose pose reward term stands for the return: an
+    iteration's test with BAR_SUCCESS_RATE success is enough to run its confirming test (a blend of a walk and a
+    run scores a lower return per step than either), and that test must meet the steering bar. The confirmed policy is saved as
     best.pt, the checkpoint play, render, export and eval take by default (until then best.pt is the policy with
     the highest test return)."""
     from awr_core.trainer import BEST
@@ -213,7 +215,8 @@ def bar_stop(trainer, confirming: Callable[[dict, int], dict], steered: bool = F
 
     def stop(row: dict) -> str | None:
         # rows repeat the last test until the next one: each test is confirmed once
-        if not meets_bar(row, bar_return) or confirmed[0] is trainer.last_test:
+        quick_met = row.get("test_success_rate", math.nan) >= BAR_SUCCESS_RATE if steered else meets_bar(row, bar_return)
+        if not quick_met or confirmed[0] is trainer.last_test:
             return None
         if steered and trainer.samples < next_steering_test[0]:
             return None
@@ -224,9 +227,9 @@ def bar_stop(trainer, confirming: Callable[[dict, int], dict], steered: bool = F
             met, figures = steering_bar(confirm)
             what = f"the steering bar on {BAR_CONFIRM_EPISODES} episodes of {STEER_BAR_SECONDS:g} s"
             if met:
-                return stopping(f"skill meets the bar ({quick} on the iteration's test) and {what}: {figures}")
+                return stopping(f"skill meets {what}: {figures} (the iteration's test: {quick})")
             next_steering_test[0] = trainer.samples + STEER_RETEST_SAMPLES
-            print(f"  the iteration's test met the bar ({quick}); {what} was not met ({figures}): training goes on "
+            print(f"  the iteration's test succeeded ({quick}); {what} was not met ({figures}): training goes on "
                   f"(next steering test after {STEER_RETEST_SAMPLES:,} more samples)")  # fmt: skip
             return None
         ret, success = confirm["normalized_return"], confirm["success_rate"]

@@ -338,7 +338,9 @@ def test_a_steered_run_stops_only_on_the_steering_bar(capsys):
                 {**good, "pose_reward": 0.55}, good]  # fmt: skip
     trainer = FakeTrainer(confirms)
     stop = bar_stop(trainer, lambda summary, episodes: summary, steered=True)
-    quick = {"test_normalized_return": 0.85, "test_success_rate": 1.0}
+    quick = {"test_normalized_return": 0.78, "test_success_rate": 1.0}  # below 0.8: the steering bar alone judges a steered run
+    trainer.last_test = {"test_normalized_return": 0.9, "test_success_rate": 0.875}
+    assert stop({**trainer.last_test, "iteration": 0}) is None and trainer.confirmed_with == []  # 7 of 8: no steering test yet
     for i, missed in enumerate(["no fall 90% (>= 95%)", "heading error 16.0 deg (<= 15)", "speed error 0.31 m/s", "pose reward 0.55"]):
         trainer.last_test = dict(quick)
         assert stop({**quick, "iteration": i}) is None
