@@ -9,7 +9,7 @@ one command (the clip's own way at the start) and has *recovered* when it did no
 after the push, it travels within RECOVER_DEG of the command (the root's displacement over that second).
 
   python -m bench.pushes                               # every shipped controller
-  python -m bench.pushes --runs runs/steer-walk        # a run folder too (its best checkpoint)
+  python -m bench.pushes --runs runs/steer-walk        # a run folder too (its best checkpoint; --checkpoint latest)
 
 DeepMimic's paper measures the same kind of robustness with forces on the pelvis for 0.2 s; see bench/RESULTS.md.
 """
@@ -95,7 +95,8 @@ def measure(source: Source, sizes: list[float], directions: int, trials: int) ->
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--runs", type=Path, nargs="*", default=[], help="run folders to measure too (their best checkpoint)")
+    ap.add_argument("--runs", type=Path, nargs="*", default=[], help="run folders to measure too")
+    ap.add_argument("--checkpoint", choices=("best", "latest"), default="best", help="the runs' checkpoint (default: best)")
     ap.add_argument("--no-shipped", action="store_true", help="only the --runs")
     ap.add_argument("--sizes", type=float, nargs="+", default=[0.5, 1.0, 1.5, 2.0], help="push sizes, m/s (default: 0.5 1 1.5 2)")
     ap.add_argument("--directions", type=int, default=8, help="directions around the heading (default: 8)")
@@ -103,7 +104,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = ap.parse_args()
     sources = [] if args.no_shipped else [from_onnx(folder / "controller.onnx", None, None) for folder in list_shipped()]
-    sources += [from_run(run) for run in args.runs]
+    sources += [from_run(run, args.checkpoint) for run in args.runs]
     print(f"pushes: {args.directions} directions x {args.trials} trials per size, pushed 2-4 s in, {SETTLE_S:g} s after; "
           f"{platform.processor() or platform.machine()}")  # fmt: skip
     out = {}

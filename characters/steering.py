@@ -221,10 +221,12 @@ class SteeringTask:
         commands, speeds = np.array([t.command for t in tasks]), np.array([t.speed for t in tasks])
         reward = task_reward(sim.com_vel, commands, speeds, self.cfg.task_scale)
         heading_err, speed_err = heading_and_speed_errors(sim.com_vel, commands, speeds)
+        facing_off = np.abs(wrap_angle(commands - heading_angle(sim.pose.root_quat)))
         infos = []
         for i, (task, t) in enumerate(zip(tasks, clock.tolist(), strict=True)):
             settled = t - task.changed_at >= self.cfg.metric_delay_s  # errors count once the character could turn
             infos.append({"command_rad": task.command, "command_speed_m_s": task.speed, "task_reward": float(reward[i]),
+                          "since_change_s": t - task.changed_at, "facing_off_command_rad": float(facing_off[i]),
                           "heading_err_rad": float(heading_err[i]) if settled else math.nan,
                           "speed_err_m_s": float(speed_err[i]) if settled else math.nan})  # fmt: skip
         return reward, infos

@@ -28,13 +28,16 @@ from imitate.policy_source import Source
 from imitate.shipped import CHECK_EPISODES, CHECK_SECONDS
 
 STEER_KEYS = ("heading_err_rad", "speed_err_m_s", "pose_reward")  # a steered controller's means (errors from 1.5 s after a change)
+STEER_END_KEYS = ("command_speed_m_s", "since_change_s", "facing_off_command_rad")  # a steered episode's command as it ended
 
 
 def run_episodes(source: Source, episodes: int, seed: int = 0, seconds: float | None = None,
                  start_times: Sequence[float] | None = None) -> list[dict]:  # fmt: skip
     """`episodes` deterministic episodes of source.policy on its clip and environment (episode i seeded with
     seed + i; starting at start_times[i] when given, else at a random time of the clip), each scored as a dict:
-    normalized_return, steps, seconds, fell, success and the mean of each INFO_KEYS tracking error."""
+    normalized_return, steps, seconds, fell, success and the mean of each INFO_KEYS tracking error; a steered
+    episode adds its means of STEER_KEYS and, from its last step, STEER_END_KEYS: the commanded speed, the
+    seconds since the command last changed and how far the character faced from it (where a fall came)."""
     if source.policy is None:
         raise ValueError(f"{source.label}: no policy to score")
     config = source.env if seconds is None else replace(source.env, episode_seconds=seconds)  # no random pushes (`Source`)
@@ -62,7 +65,7 @@ def run_episodes(source: Source, episodes: int, seed: int = 0, seconds: float | 
             out.append({"normalized_return": total / steps, "steps": steps, "seconds": seconds_run,
                         "fell": bool(terminated), "success": bool(not terminated and means["body_pos_err_m"] < SUCCESS_BODY_ERROR_M),
                         "ending": ending(info, terminated, seconds_run >= config.episode_seconds - 1e-6), "end_phase": info.get("phase"),
-                        **{k: info[k] for k in ("fall_link", "drift_link") if k in info}, **means})  # fmt: skip
+                        **{k: info[k] for k in ("fall_link", "drift_link", *STEER_END_KEYS) if k in info}, **means})  # fmt: skip
     finally:
         env.close()
     return out

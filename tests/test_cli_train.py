@@ -367,6 +367,9 @@ def test_a_steered_run_trains_and_reports_its_steering(tmp_path):
     assert {"heading_err_rad", "speed_err_m_s", "pose_reward"} <= result.keys() and 0.0 < result["pose_reward"] <= 1.0
     # scored as the steering bar scores it: 60-s episodes, falls only (the clip follows the character: no drift rule)
     assert result["episode_seconds"] == 60.0 and "drift from the clip" not in result["endings"]
+    last = result["per_episode"][0]  # where its command stood as the episode ended (a fall, here)
+    assert last["command_speed_m_s"] == pytest.approx(0.98, abs=0.01) and 0.0 <= last["since_change_s"] <= last["seconds"]
+    assert 0.0 <= last["facing_off_command_rad"] <= math.pi
     from imitate.evaluation import for_steering_bar
     from imitate.policy_source import from_run
 

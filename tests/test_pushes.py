@@ -98,3 +98,14 @@ def test_a_rollout_worker_turns_training_perturbations_off_while_it_evaluates(mo
     monkeypatch.setattr(rw, "evaluate", lambda venv, policy, episodes, keys, seed: calls.append("episodes") or [])
     worker.evaluate({}, 2, seed=5)
     assert calls == [False, "episodes", True, "restart"]
+
+
+def test_the_push_benchmark_counts_falls_and_recoveries_of_the_shipped_steerable_walk():
+    from bench.pushes import measure
+    from imitate.policy_source import from_onnx
+    from imitate.shipped import find_shipped
+
+    source = from_onnx(find_shipped("humanoid", "humanoid3d_walk.txt", steered=True), None, None)
+    untouched, floored = measure(source, [0.0, 4.0], directions=2, trials=1)
+    assert untouched["fall_rate"] == 0.0 and untouched["recovered_rate"] == 1.0  # walking on its command, unpushed
+    assert floored["fall_rate"] == 1.0 and floored["recovered_rate"] == 0.0 and floored["fall_rate_by_direction"] == [1.0, 1.0]

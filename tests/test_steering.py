@@ -83,17 +83,22 @@ def test_a_steered_walk_observes_its_command_and_turns_its_clip(steered):
     relative = steered.task.command - heading_angle(steered.body.get_pose()[0].root_quat)
     assert obs[-3:] == pytest.approx([math.cos(relative), math.sin(relative), steered.task.pace], abs=1e-6)
     first = steered.task.command
-    headings, commands = [], []
+    headings, commands, since = [], [], []
     for _ in range(20):  # a change after 0.5 s (15 control steps)
         before = steered.task.ref_heading
         obs, reward, terminated, truncated, info = steered.step(np.zeros(steered.action_space.shape))
         assert abs(wrap_angle(np.array([steered.task.ref_heading - before]))[0]) <= math.pi / 2 / 30 + 1e-9  # turned at 90 deg/s at most
         headings.append(steered.task.ref_heading)
         commands.append(info["command_rad"])
+        since.append(info["since_change_s"])
+        facing = heading_angle(steered.body.get_pose()[0].root_quat)
+        assert info["facing_off_command_rad"] == pytest.approx(abs(wrap_angle(np.array([info["command_rad"] - facing]))[0]), abs=1e-6)
         assert 0.0 <= reward <= 1.0 and 0.0 <= info["task_reward"] <= 1.0
         if terminated:
             break
     assert commands[0] == first and commands[-1] != first
+    changed = commands.index(commands[-1])  # the command and its clock restart together
+    assert since[:changed] == pytest.approx([(k + 1) / 30 for k in range(changed)]) and since[changed] < since[changed - 1]
     assert math.isnan(info["heading_err_rad"])  # measured from 1.5 s after a change only
     plain.close()
 
