@@ -84,3 +84,26 @@ def test_learn_table_puts_awr_and_ppo_side_by_side_at_equal_samples(tmp_path):
     assert rows[0] == "| walk | AWR | 0.50M | 0.25 | 0.30M, 0.15 h | 0.850, 100% | 0.840, 97%, 3% | 0.600, 0% (at 0.26M) |"
     assert rows[1] == "| walk | PPO | 0.26M | 0.25 | not reached | 0.450, 0% | still training | 0.450, 0% (at 0.26M) |"
     assert rows[2] == "| jump | AWR | not started |  |  |  |  |  |" and "not started" in rows[3]
+
+
+def test_variant_settings_reach_nested_configs_and_keep_their_types():
+    import pytest
+
+    from bench.variant import changed, parse_setting
+    from characters.config import EnvConfig
+    from characters.pushes import PushConfig
+    from characters.steering import SteeringConfig
+
+    env = EnvConfig(steering=SteeringConfig(), pushes=PushConfig())
+    env = changed(env, *parse_setting("pushes.every_seconds=2,5"))
+    env = changed(env, *parse_setting("steering.sharp_turn_share=1"))
+    env = changed(env, *parse_setting("episode_seconds=30"))
+    assert env.pushes == PushConfig(every_seconds=(2.0, 5.0), max_speed_m_s=1.5)
+    assert env.steering.sharp_turn_share == 1.0 and isinstance(env.steering.sharp_turn_share, float)
+    assert env.steering.change_seconds == (3.0, 7.0) and env.episode_seconds == 30.0
+    with pytest.raises(ValueError, match="has no field 'max_speed'"):
+        changed(env, *parse_setting("pushes.max_speed=2"))
+    with pytest.raises(ValueError, match="every_seconds must be 0 < low <= high"):  # the config's own check still runs
+        changed(env, *parse_setting("pushes.every_seconds=5,2"))
+    with pytest.raises(ValueError, match="expected NAME.FIELD=VALUE"):
+        parse_setting("pushes.max_speed_m_s")
