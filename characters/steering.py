@@ -33,8 +33,7 @@ class SteeringConfig:
     at most gradual_turn_rad either way. turn_rate_rad_s: how fast the clip turns toward a new command.
     task_weight: the task reward's share of the reward (the imitation reward has the rest);
     task_scale: its kernel, exp(-scale * max(0, pace - v . d)^2) with v the centre-of-mass velocity and d
-    the commanded direction (DeepMimic's heading task); task_lateral_scale: a kernel on the velocity across the
-    commanded direction too, exp(-scale * short^2 - lateral_scale * across^2) (0: DeepMimic's). metric_delay_s: heading and speed errors are
+    the commanded direction (DeepMimic's heading task). metric_delay_s: heading and speed errors are
     measured from this long after a change (the character needs time to turn).
     speed_clips: a faster looping clip of the same gait (a run beside a walk): the command then also has a
     speed between the two clips' paces, the reference blends them to match (`characters.gait_family`);
@@ -49,7 +48,6 @@ class SteeringConfig:
     turn_rate_rad_s: float = math.pi / 2
     task_weight: float = 0.3
     task_scale: float = 2.5
-    task_lateral_scale: float = 0.0
     metric_delay_s: float = 1.5
     speed_clips: tuple[str, ...] = ()
     speed_change_share: float = 0.5
@@ -130,13 +128,11 @@ def follow_shift(yaw: np.ndarray, clip_root: np.ndarray, sim_root: np.ndarray) -
     return np.stack([sim_root[:, 0] - turned_x, np.zeros(len(yaw)), sim_root[:, 2] - turned_z], axis=1)
 
 
-def task_reward(com_vel: np.ndarray, heading: np.ndarray, pace: float | np.ndarray, scale: float, lateral_scale: float = 0.0) -> np.ndarray:
-    """DeepMimic's heading reward [N]: exp(-scale * max(0, pace - v . d)^2 - lateral_scale * (v . d_across)^2),
-    com_vel [N,3], heading [N], pace scalar or [N]; lateral_scale 0 is DeepMimic's (sideways motion is free)."""
+def task_reward(com_vel: np.ndarray, heading: np.ndarray, pace: float | np.ndarray, scale: float) -> np.ndarray:
+    """DeepMimic's heading reward [N]: exp(-scale * max(0, pace - v . d)^2), com_vel [N,3], heading [N], pace scalar or [N]."""
     along = com_vel[:, 0] * np.cos(heading) - com_vel[:, 2] * np.sin(heading)
-    across = -com_vel[:, 0] * np.sin(heading) - com_vel[:, 2] * np.cos(heading)
     short = np.maximum(0.0, pace - along)
-    return np.exp(-scale * short * short - lateral_scale * across * across)
+    return np.exp(-scale * short * short)
 
 
 def command_features(root_quat: np.ndarray, heading: np.ndarray, pace: float | np.ndarray) -> np.ndarray:
@@ -223,7 +219,7 @@ class SteeringTask:
 
     def reward_and_infos(self, tasks, sim, clock) -> tuple[np.ndarray, list[dict]]:
         commands, speeds = np.array([t.command for t in tasks]), np.array([t.speed for t in tasks])
-        reward = task_reward(sim.com_vel, commands, speeds, self.cfg.task_scale, self.cfg.task_lateral_scale)
+        reward = task_reward(sim.com_vel, commands, speeds, self.cfg.task_scale)
         heading_err, speed_err = heading_and_speed_errors(sim.com_vel, commands, speeds)
         facing_off = np.abs(wrap_angle(commands - heading_angle(sim.pose.root_quat)))
         infos = []
