@@ -58,24 +58,36 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--set", action="append", default=[], metavar="NAME.FIELD=VALUE",
                     help="an EnvConfig setting, e.g. pushes.max_speed_m_s=2.5 (repeatable)")  # fmt: skip
-    settings = [parse_setting(s) for s in ap.parse_args(ours).set]
-    for path, value in settings:  # refuse a misspelt setting before anything starts
-        changed(EnvConfig(), path, value) if path[0] not in ("pushes", "steering") else None
+    try:
+        settings = [parse_setting(s) for s in ap.parse_args(ours).set]
+        for path, value in settings:  # refuse a misspelt setting before anything starts
+            if path[0] not in ("pushes", "steering"):  # None until --steer sets them: checked as the run is made
+                changed(EnvConfig(), path, value)
+    except ValueError as exc:
+        print(f"bench.variant: error: {exc}", file=sys.stderr)
+        return 2
 
     from imitate import cli, train_cmd
+    from imitate.errors import UserError
 
     new_run = train_cmd._new_run
 
     def variant_run(args: argparse.Namespace):
         run_dir, config = new_run(args)
         env = config.env
-        for path, value in settings:
-            env = changed(env, path, value)
+        try:
+            for path, value in settings:
+                env = changed(env, path, value)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
         print("bench.variant: " + ", ".join(f"{'.'.join(p)}={v!r}" for p, v in settings))
         return run_dir, dataclasses.replace(config, env=env)
 
     train_cmd._new_run = variant_run
-    return cli.main(["train", *imitate_args])
+    try:
+        return cli.main(["train", *imitate_args])
+    finally:
+        train_cmd._new_run = new_run
 
 
 if __name__ == "__main__":

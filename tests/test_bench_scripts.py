@@ -107,3 +107,16 @@ def test_variant_settings_reach_nested_configs_and_keep_their_types():
         changed(env, *parse_setting("pushes.every_seconds=5,2"))
     with pytest.raises(ValueError, match="expected NAME.FIELD=VALUE"):
         parse_setting("pushes.max_speed_m_s")
+
+
+def test_variant_refuses_a_misspelt_setting_with_exit_2_and_writes_no_run(tmp_path, capsys):
+    from bench.variant import main
+    from imitate import train_cmd
+
+    new_run = train_cmd._new_run
+    assert main(["--set", "episode_secs=2", "--", "--motion", "walk.txt", "--out", str(tmp_path / "a")]) == 2
+    assert "EnvConfig has no field 'episode_secs'" in capsys.readouterr().err
+    run = ["--motion", "walk.txt", "--steer", "--out", str(tmp_path / "b")]
+    assert main(["--set", "pushes.max_speed=2", "--", *run]) == 2  # a steered setting: checked as the run is made
+    assert "PushConfig has no field 'max_speed'" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists() and train_cmd._new_run is new_run
