@@ -1,6 +1,7 @@
 """Steering: the clip turned to a commanded heading and moved under the character, the task reward, the command observed."""
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -108,6 +109,19 @@ def test_the_mirror_of_a_steered_task_reflects_the_command(steered):
     obs, _ = steered.reset(seed=0)
     mirrored = mirror.observation(obs[None])[0]
     assert mirrored[-3] == pytest.approx(obs[-3]) and mirrored[-2] == pytest.approx(-obs[-2]) and mirrored[-1] == obs[-1]
+
+
+def test_the_task_reward_can_follow_the_turned_clip_instead_of_the_command():
+    for follows in (False, True):
+        env = ImitationEnv("humanoid", "walk.txt", EnvConfig(steering=SteeringConfig(task_follows_clip=follows)))
+        task = env.task
+        task.command, task.ref_heading, task.changed_at = math.pi / 2, 0.0, 0.0  # the clip still turning toward the command
+        sim = SimpleNamespace(com_vel=np.array([[task.pace, 0.0, 0.0]]), pose=SimpleNamespace(root_quat=yaw_quat(np.array([0.0]))))
+        reward, infos = task.reward_and_infos([task], sim, np.array([5.0]))
+        expected = 1.0 if follows else math.exp(-2.5 * task.pace**2)  # along the clip's heading at its pace; nothing along the command
+        assert reward[0] == pytest.approx(expected) and infos[0]["task_reward"] == pytest.approx(expected)
+        assert infos[0]["heading_err_rad"] == pytest.approx(math.pi / 2)  # errors are measured against the command either way
+        env.close()
 
 
 def test_steering_needs_a_clip_that_travels():
