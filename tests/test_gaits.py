@@ -1,6 +1,9 @@
 """Blended gaits: a walk and a run aligned and mixed (motions.blend), tabulated (characters.gait_family), and
 a steered environment that follows a commanded speed with them."""
 
+import math
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -98,4 +101,11 @@ def test_a_steered_walk_and_run_follows_a_commanded_speed():
     # the clip's time runs faster as the blend rises: T0 / T(blend) per second
     rates = np.diff(times) * 30
     assert rates[0] == pytest.approx(env.reference.rate(np.array([0.0]))[0]) and rates[-1] > rates[0] * 1.1
+    # the task reward asks for the pace the blend has reached (half-way: 0.5 by now), not yet the commanded run's
+    task, pace = env.task, float(env.task.gaits.pace(np.array([env.task.blend]))[0])
+    assert low + 0.2 < pace < high - 0.2
+    c, s = math.cos(task.ref_heading), math.sin(task.ref_heading)
+    sim = SimpleNamespace(com_vel=np.array([[pace * c, 0.0, -pace * s]]), pose=SimpleNamespace(root_quat=np.array([[0.0, 0.0, 0.0, 1.0]])))
+    reward, infos = task.reward_and_infos([task], sim, np.array([env.time]))
+    assert reward[0] == pytest.approx(1.0) and infos[0]["command_speed_m_s"] == pytest.approx(high)
     env.close()
