@@ -223,11 +223,11 @@ class SteeringTask:
 
     def reward_and_infos(self, tasks, sim, clock) -> tuple[np.ndarray, list[dict]]:
         commands, speeds = np.array([t.command for t in tasks]), np.array([t.speed for t in tasks])
+        aim, pace = commands, speeds
         if self.cfg.task_follows_clip:  # the way and pace the reference goes at this instant
-            paces = self.gaits.pace(np.array([t.blend for t in tasks])) if self.gaits is not None else speeds
-            reward = task_reward(sim.com_vel, np.array([t.ref_heading for t in tasks]), paces, self.cfg.task_scale)
-        else:
-            reward = task_reward(sim.com_vel, commands, speeds, self.cfg.task_scale)
+            aim = np.array([t.ref_heading for t in tasks])
+            pace = self.gaits.pace(np.array([t.blend for t in tasks])) if self.gaits is not None else speeds
+        reward = task_reward(sim.com_vel, aim, pace, self.cfg.task_scale)
         heading_err, speed_err = heading_and_speed_errors(sim.com_vel, commands, speeds)
         facing_off = np.abs(wrap_angle(commands - heading_angle(sim.pose.root_quat)))
         infos = []
