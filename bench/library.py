@@ -13,7 +13,7 @@ folder, scored again when the run has trained on since).
   python -m bench.library --clips jump kick --parallel 2   # some clips
   python -m bench.library --table-only                     # the table from the run folders as they are
 
-The bar per clip is issue 29's: normalized return 0.8 (0.7 for the acrobatic and get-up clips) with at
+The bar per clip: normalized return 0.8 (0.7 for the acrobatic and get-up clips) with at
 least 90% success over 30 episodes.
 """
 
