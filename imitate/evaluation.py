@@ -169,3 +169,19 @@ def check_shipped(folder) -> dict[str, float]:
     starts = [i * duration / CHECK_EPISODES for i in range(CHECK_EPISODES)]
     s = summarize(run_episodes(source, CHECK_EPISODES, seed=0, seconds=CHECK_SECONDS, start_times=starts))
     return {"normalized_return": s["normalized_return"], "episode_seconds": s["episode_seconds_mean"], "fall_rate": s["fall_rate"]}
+
+
+def one_shot_from_start(folder) -> dict | None:
+    """For a shipped controller of a clip that does not loop (a get-up, a kick): one deterministic episode from
+    the clip's start, as `imitate play` and `imitate render` begin, driven by its ONNX controller. Returns the
+    episode as `run_episodes` scores it (its `ending` "clip end" when it performed the whole clip); None for
+    a looping or steered clip."""
+    from imitate.policy_source import from_onnx
+
+    source = from_onnx(folder / "controller.onnx", None, None)
+    env = ImitationEnv(source.character, source.clip_path, source.env)
+    loops = env.clip.loop
+    env.close()
+    if loops or source.env.steering is not None:
+        return None
+    return run_episodes(source, 1, seed=0, start_times=[0.0])[0]

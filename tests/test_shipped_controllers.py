@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from imitate.evaluation import check_shipped
+from imitate.evaluation import check_shipped, one_shot_from_start
 from imitate.shipped import CHECK_EPISODES, CHECK_SECONDS, find_shipped, list_shipped, recorded_check
 
 SHIPPED = list_shipped()
@@ -48,6 +48,12 @@ def test_shipped_controller_still_meets_its_recorded_check(folder):
     assert now["normalized_return"] >= recorded["normalized_return"] - 0.02
     assert now["episode_seconds"] >= recorded["episode_seconds"] - 0.2
     assert now["fall_rate"] <= recorded["fall_rate"] + 1e-9
+
+
+@pytest.mark.parametrize("folder", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_a_one_shot_controller_performs_its_whole_clip_from_the_start(folder):
+    episode = one_shot_from_start(folder)  # None: a looping or steered clip
+    assert episode is None or episode["ending"] == "clip end", episode
 
 
 def test_render_with_only_a_clip_uses_the_shipped_controller(tmp_path):

@@ -3,7 +3,9 @@
 Writes imitate/controllers/<character>-<clip stem>/: controller.onnx + controller.json
 (`imitate export`), the run's config.json, log.csv and curve.png, and eval.json with
 the full `imitate eval` of the run (10 deterministic episodes of 20 s) and the short
-check that tests/test_shipped_controllers.py repeats through the ONNX controller.
+check that tests/test_shipped_controllers.py repeats through the ONNX controller. A controller of a clip
+that does not loop ships only when, from the clip's start (where `imitate play` begins), it performs the
+whole clip; otherwise nothing is written and it exits 2.
 
   python -m tools.ship_controller RUN [--checkpoint best]
 """
@@ -21,7 +23,7 @@ import time
 from pathlib import Path
 
 from imitate.eval_cmd import evaluate
-from imitate.evaluation import check_shipped
+from imitate.evaluation import check_shipped, one_shot_from_start
 from imitate.run_folder import read_config
 from imitate.shipped import CHECK_EPISODES, CHECK_SECONDS, shipped_dir
 
@@ -57,6 +59,13 @@ def main() -> None:
     full["controller"] = f"{args.checkpoint}.pt"
     full["clip"] = config.clip_name  # the run scores its own copy, clip.txt: the record names the clip
     check = check_shipped(out)
+    start = one_shot_from_start(out)
+    if start is not None and start["ending"] != "clip end":
+        shutil.rmtree(out)
+        where = start.get("fall_link") or start.get("drift_link")
+        print(f"not shipped: {args.run_dir}: from the clip's start the controller ends by {start['ending']} ({where}) after "
+              f"{start['seconds']:.2f} s, before the clip's end", file=sys.stderr)  # fmt: skip
+        sys.exit(2)
     record = {
         # the run folder is the shipper's, not the user's: the record names it RUN
         "command": " ".join(["python -m tools.ship_controller", *("RUN" if a == str(args.run_dir) else a for a in sys.argv[1:])]),
