@@ -23,8 +23,11 @@ CONTACT_SAMPLE_HZ = 60.0  # clip poses per second that the clearance is measured
 def allowed_ground_links(clearance: np.ndarray, always: np.ndarray, tolerance_m: float = CONTACT_TOLERANCE_M) -> np.ndarray:
     """Links that may touch the ground: clearance [T,K] (each link's distance to the ground in the clip's pose at
     T times; negative inside it), always [K] bool (links that may always touch) -> [K] bool: those that may
-    always touch, and those the clip brings within tolerance_m of the ground at some time."""
-    return always | (clearance.min(axis=0) <= tolerance_m)
+    always touch, and those the clip brings within tolerance_m of the ground at some time. Where the clip sinks
+    a body part other than those into the ground (a lying pose), the body, which cannot sink, lies
+    differently by as much: at that time the tolerance grows by the depth."""
+    sunk = np.maximum(0.0, -clearance[:, ~always].min(axis=1, initial=np.inf))  # [T]
+    return always | ((clearance - sunk[:, None]).min(axis=0) <= tolerance_m)
 
 
 def reference_clearance(body_id: int, plane_id: int, client: int, set_pose: Callable[[object], None], poses: Sequence[object],

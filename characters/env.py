@@ -227,7 +227,7 @@ class ImitationEnv(gym.Env):
         times = np.linspace(0.0, clip.duration, int(clip.duration * CONTACT_SAMPLE_HZ) + 1)
         poses = [self.reference.state_at(float(t), blend).pose for t in times for blend in self._extreme_blends()]
         clearance = reference_clearance(self.body.body, self.plane, self.client, self.body.set_pose, poses, self.body.num_links,
-                                        reach_m=2 * CONTACT_TOLERANCE_M)  # fmt: skip
+                                        reach_m=0.3)  # fmt: skip
         always = np.zeros(self.body.num_links + 1, dtype=bool)
         always[[self.body.link_index[n] + 1 for n in self.spec_.ground_contact_links]] = True
         return frozenset((np.flatnonzero(allowed_ground_links(clearance, always)) - 1).tolist())
