@@ -29,7 +29,7 @@ import numpy as np
 from characters import body as body_module
 from characters.actions import ActionMap
 from characters.body import SimCharacter
-from characters.clip_contacts import CONTACT_SAMPLE_HZ, CONTACT_TOLERANCE_M, allowed_ground_links, reference_clearance
+from characters.clip_contacts import CONTACT_REACH_M, CONTACT_SAMPLE_HZ, allowed_ground_links, reference_clearance
 from characters.config import EnvConfig
 from characters.gait_family import GaitFamily
 from characters.layout import joint_layout
@@ -227,7 +227,7 @@ class ImitationEnv(gym.Env):
         times = np.linspace(0.0, clip.duration, int(clip.duration * CONTACT_SAMPLE_HZ) + 1)
         poses = [self.reference.state_at(float(t), blend).pose for t in times for blend in self._extreme_blends()]
         clearance = reference_clearance(self.body.body, self.plane, self.client, self.body.set_pose, poses, self.body.num_links,
-                                        reach_m=0.3)  # fmt: skip
+                                        reach_m=CONTACT_REACH_M)  # fmt: skip
         always = np.zeros(self.body.num_links + 1, dtype=bool)
         always[[self.body.link_index[n] + 1 for n in self.spec_.ground_contact_links]] = True
         return frozenset((np.flatnonzero(allowed_ground_links(clearance, always)) - 1).tolist())

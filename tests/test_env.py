@@ -126,6 +126,11 @@ def test_links_allowed_on_the_ground_come_from_the_clip():
     clearance = np.array([[0.0, 0.30, 0.05, 0.50], [0.02, 0.039, 0.30, 0.50]])  # [T=2, K=4]
     always = np.array([False, False, False, True])
     assert allowed_ground_links(clearance, always, 0.04).tolist() == [True, True, False, True]
+    # a lying pose: the clip sinks link 0 3 cm into the ground, so at that time link 2, 6 cm up, may touch too;
+    # a foot (link 3, always allowed) sunk 5 cm widens nothing
+    lying = np.array([[-0.03, 0.30, 0.06, 0.50], [0.10, 0.30, 0.30, -0.05]])
+    assert allowed_ground_links(lying, always, 0.04).tolist() == [True, False, True, True]
+    assert allowed_ground_links(lying[1:], always, 0.04).tolist() == [False, False, False, True]
     expected = {"walk.txt": set(), "cartwheel.txt": {"right_wrist", "left_wrist"}, "crawl.txt": {"right_knee", "left_knee", "right_elbow"}}
     for clip, must in expected.items():
         e = ImitationEnv("humanoid", clip, DEEPMIMIC_ENV)
