@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from imitate.defaults import (
 from imitate.imitation import INFO_KEYS
 from imitate.policy_source import Source
 from imitate.shipped import CHECK_EPISODES, CHECK_SECONDS
+from motions.loading import clip_summary
 
 STEER_KEYS = ("heading_err_rad", "speed_err_m_s", "pose_reward")  # a steered controller's means (errors from 1.5 s after a change)
 STEER_END_KEYS = ("command_speed_m_s", "since_change_s", "facing_off_command_rad")  # a steered episode's command as it ended
@@ -165,7 +167,7 @@ def check_shipped(folder) -> dict[str, float]:
     from imitate.policy_source import from_onnx
 
     source = from_onnx(folder / "controller.onnx", None, None)
-    duration = ImitationEnv(source.character, source.clip_path, source.env).clip.duration
+    duration, _, _ = clip_summary(Path(source.clip_path))
     starts = [i * duration / CHECK_EPISODES for i in range(CHECK_EPISODES)]
     s = summarize(run_episodes(source, CHECK_EPISODES, seed=0, seconds=CHECK_SECONDS, start_times=starts))
     return {"normalized_return": s["normalized_return"], "episode_seconds": s["episode_seconds_mean"], "fall_rate": s["fall_rate"]}
@@ -179,9 +181,7 @@ def one_shot_from_start(folder) -> dict | None:
     from imitate.policy_source import from_onnx
 
     source = from_onnx(folder / "controller.onnx", None, None)
-    env = ImitationEnv(source.character, source.clip_path, source.env)
-    loops = env.clip.loop
-    env.close()
+    _, _, loops = clip_summary(Path(source.clip_path))
     if loops or source.env.steering is not None:
         return None
     return run_episodes(source, 1, seed=0, start_times=[0.0])[0]
