@@ -7,9 +7,9 @@ over the clip, and a link may touch the ground when the clip brings it within
 `CONTACT_TOLERANCE_M` of the ground at some time. The character's own
 ground-contact links (its feet) may always touch. Where the clip sinks another
 body part into the ground (a lying pose), the tolerance at that time grows by
-the depth: the body, which cannot sink, lies differently by as much (a get-up
-from the back rests its pelvis 4.6 cm up while its shoulder is 3 cm under;
-bench/RESULTS.md, "The clip library", levers tried). Any other contact is
+the depth, at most doubling: the body, which cannot sink, lies differently by
+as much (a get-up from the back rests its pelvis 4.6 cm up while its shoulder
+is 3 cm under; bench/RESULTS.md, "The clip library", levers tried). Any other contact is
 contact the reference does not make: a fall.
 """
 
@@ -21,7 +21,7 @@ import numpy as np
 import pybullet as pb
 
 CONTACT_TOLERANCE_M = 0.04  # a link the clip brings this close to the ground may touch it (crawl's right hand: 2.7 cm)
-CONTACT_REACH_M = 0.3  # clearances are measured this far: past the deepest a clip sinks a link plus the tolerance
+CONTACT_REACH_M = 0.3  # clearances are measured this far: past the deepest a clip sinks a link
 CONTACT_SAMPLE_HZ = 60.0  # clip poses per second that the clearance is measured on
 
 
@@ -30,8 +30,9 @@ def allowed_ground_links(clearance: np.ndarray, always: np.ndarray, tolerance_m:
     T times; negative inside it), always [K] bool (links that may always touch) -> [K] bool: those that may
     always touch, and those the clip brings within tolerance_m of the ground at some time. Where the clip sinks
     a body part other than those into the ground (a lying pose), the body, which cannot sink, lies
-    differently by as much: at that time the tolerance grows by the depth."""
-    sunk = np.maximum(0.0, -clearance[:, ~always].min(axis=1, initial=np.inf))  # [T]
+    differently by as much: at that time the tolerance grows by the depth, up to tolerance_m (a limb sunk
+    deeper, a crawl's knee at its loop seam, does not lower the rest of the body)."""
+    sunk = np.clip(-clearance[:, ~always].min(axis=1, initial=np.inf), 0.0, tolerance_m)  # [T]
     return always | ((clearance - sunk[:, None]).min(axis=0) <= tolerance_m)
 
 

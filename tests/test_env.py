@@ -131,6 +131,9 @@ def test_links_allowed_on_the_ground_come_from_the_clip():
     lying = np.array([[-0.03, 0.30, 0.06, 0.50], [0.10, 0.30, 0.30, -0.05]])
     assert allowed_ground_links(lying, always, 0.04).tolist() == [True, False, True, True]
     assert allowed_ground_links(lying[1:], always, 0.04).tolist() == [False, False, False, True]
+    # a limb sunk deeper than the tolerance (a crawl's knee, 8.7 cm at its seam) widens it by the tolerance only
+    deep = np.array([[-0.09, 0.30, 0.09, 0.50], [0.10, 0.30, 0.075, 0.50]])
+    assert allowed_ground_links(deep, always, 0.04).tolist() == [True, False, False, True]
     expected = {"walk.txt": set(), "cartwheel.txt": {"right_wrist", "left_wrist"}, "crawl.txt": {"right_knee", "left_knee", "right_elbow"}}
     for clip, must in expected.items():
         e = ImitationEnv("humanoid", clip, DEEPMIMIC_ENV)
