@@ -17,6 +17,8 @@ SUCCESS_BODY_ERROR_M = 0.5  # a successful episode: no fall, mean body-position 
 # the steering bar (a steered run's confirming test, `imitate eval` of a steered controller): 30 episodes of this long,
 # the command changing every 3-7 s; errors counted from 1.5 s after each change (characters.steering)
 STEER_BAR_SECONDS = 60.0
+STEER_BAR_CHANGE_SECONDS = (3.0, 7.0)  # the time between command changes; each change is a new heading drawn uniformly
+# on the circle (with a gait family, a new speed too), whatever mix of sharp and gradual turns training drew
 STEER_BAR_NO_FALL = 0.95  # share of episodes without a fall (the drift rule off: the clip follows the character)
 STEER_BAR_HEADING_DEG = 15.0  # mean heading error
 STEER_BAR_SPEED_M_S = 0.3  # mean speed error

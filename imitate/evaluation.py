@@ -18,6 +18,7 @@ import numpy as np
 from characters.env import ImitationEnv
 from characters.steering import course_command
 from imitate.defaults import (
+    STEER_BAR_CHANGE_SECONDS,
     STEER_BAR_HEADING_DEG,
     STEER_BAR_NO_FALL,
     STEER_BAR_POSE_REWARD,
@@ -118,8 +119,12 @@ def drive_course(source: Source, course: Sequence[tuple[float, float, float | No
 def for_steering_bar(source: Source) -> Source:
     """A steered controller as the steering bar scores it: a fall is contact the clip does not make, the 1-m drift
     rule off (the clip is turned and moved along under the character, so there is no place in the world to drift
-    from; a character that lags its clip shows in the heading error and the pose reward term instead)."""
-    return replace(source, env=replace(source.env, pose_termination_m=0.0))
+    from; a character that lags its clip shows in the heading error and the pose reward term instead); the command
+    changes every 3-7 s to a heading drawn uniformly on the circle and, with a gait family, to a new speed."""
+    steering = source.env.steering
+    if steering is not None:
+        steering = replace(steering, change_seconds=STEER_BAR_CHANGE_SECONDS, sharp_turn_share=1.0, speed_change_share=1.0)
+    return replace(source, env=replace(source.env, pose_termination_m=0.0, steering=steering))
 
 
 def summarize(per_episode: list[dict]) -> dict:

@@ -375,6 +375,9 @@ def test_a_steered_run_trains_and_reports_its_steering(tmp_path):
 
     source = from_run(run)
     assert for_steering_bar(source).env.pose_termination_m == 0.0 and source.env.pose_termination_m == 1.0
+    bar = for_steering_bar(source).env.steering  # every change a heading uniform on the circle, whatever training drew
+    assert (bar.sharp_turn_share, bar.speed_change_share, bar.change_seconds) == (1.0, 1.0, (3.0, 7.0))
+    assert source.env.steering.sharp_turn_share == 0.5
     # a scripted course: one episode from the clip's start, the errors counted from 1.5 s after each change
     course = tmp_path / "course.json"
     course.write_text("[[0, 0], [0.5, 90]]")
