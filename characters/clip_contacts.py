@@ -21,7 +21,7 @@ import numpy as np
 import pybullet as pb
 
 CONTACT_TOLERANCE_M = 0.04  # a link the clip brings this close to the ground may touch it (crawl's right hand: 2.7 cm)
-CONTACT_REACH_M = 0.3  # clearances are measured this far: beyond twice the tolerance, the farthest a link may touch from
+CONTACT_REACH_M = 0.3  # clearances are measured up to this height, above twice the tolerance (the most a link may touch from)
 CONTACT_SAMPLE_HZ = 60.0  # clip poses per second that the clearance is measured on
 
 
