@@ -24,6 +24,7 @@ RUN_VERSION = 1
 
 
 CLIP_FILE = "clip.txt"  # the run's own copy of its clip
+STOP_RULE_FILE = "stop_rule.json"  # a steered run: the samples its next steering test waits for, kept across a resume
 
 
 @dataclass(frozen=True)

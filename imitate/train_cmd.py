@@ -32,7 +32,7 @@ from imitate.errors import EXIT_INTERRUPTED, UserError
 from imitate.imitation import BACKENDS, default_asynchronous, default_envs
 from imitate.motion_input import is_bvh, resolve_motion
 from imitate.options import add_config_options, config_from_args
-from imitate.run_folder import RunConfig, new_run_dir, read_config, write_config
+from imitate.run_folder import STOP_RULE_FILE, RunConfig, new_run_dir, read_config, write_config
 from motions import load_clip
 
 
@@ -173,7 +173,8 @@ def run(args: argparse.Namespace) -> int:
         progress = Progress(budget, trainer.samples, run_dir, title=f"{config.character} · {config.clip_name}",
                             step_seconds=1.0 / config.env.control_hz)
         steered = config.env.steering is not None
-        stop_when = bar_stop(trainer, confirming_test(config), steered, args.bar_return) if args.until_bar else None
+        stop_when = None if not args.until_bar else bar_stop(trainer, confirming_test(config), steered, args.bar_return,
+                                                              run_dir / STOP_RULE_FILE)  # fmt: skip
         reason = trainer.train(budget, stop_when=stop_when, on_row=progress)
         progress.finish()
     finally:
@@ -194,7 +195,7 @@ def meets_bar(row: dict, bar_return: float = BAR_NORMALIZED_RETURN) -> bool:
 
 
 def bar_stop(trainer, confirming: Callable[[dict, int], dict], steered: bool = False,
-             bar_return: float = BAR_NORMALIZED_RETURN) -> Callable[[dict], str | None]:  # fmt: skip
+             bar_return: float = BAR_NORMALIZED_RETURN, state: Path | None = None) -> Callable[[dict], str | None]:  # fmt: skip
     """The stop rule: an iteration's test meets the bar (normalized return >= bar_return, success >=
     BAR_SUCCESS_RATE), and so does `confirming` (a test of BAR_CONFIRM_EPISODES
     episodes of the same policy: `confirming_test`) right after (an 8-episode test can be lucky); else training
@@ -202,7 +203,8 @@ def bar_stop(trainer, confirming: Callable[[dict, int], dict], steered: bool = F
     iteration's test with BAR_SUCCESS_RATE success is enough to run its confirming test (a blend of a walk and a
     run scores a lower return per step than either), and that test must meet the steering bar. The confirmed policy is saved as
     best.pt, the checkpoint play, render, export and eval take by default (until then best.pt is the policy with
-    the highest test return)."""
+    the highest test return). `state` (the run folder's STOP_RULE_FILE) keeps the wait after a failed steering
+    test across `imitate --resume`."""
     from awr_core.trainer import BEST
     from imitate.evaluation import steering_bar
 
@@ -212,6 +214,8 @@ def bar_stop(trainer, confirming: Callable[[dict, int], dict], steered: bool = F
 
     confirmed: list[dict | None] = [None]
     next_steering_test = [0]  # samples: a steering test runs on one core for a minute, so a failed one waits a while
+    if state is not None and state.exists():
+        next_steering_test[0] = int(json.loads(state.read_text())["next_steering_test"])
 
     def stop(row: dict) -> str | None:
         # rows repeat the last test until the next one: each test is confirmed once
@@ -229,6 +233,8 @@ def bar_stop(trainer, confirming: Callable[[dict, int], dict], steered: bool = F
             if met:
                 return stopping(f"skill meets {what}: {figures} (the iteration's test: {quick})")
             next_steering_test[0] = trainer.samples + STEER_RETEST_SAMPLES
+            if state is not None:
+                state.write_text(json.dumps({"next_steering_test": next_steering_test[0]}) + "\n")
             print(f"  the iteration's test succeeded ({quick}); {what} was not met ({figures}): training goes on "
                   f"(next steering test after {STEER_RETEST_SAMPLES:,} more samples)")  # fmt: skip
             return None

@@ -355,6 +355,25 @@ def test_a_steered_run_stops_only_on_the_steering_bar(capsys):
     assert trainer.confirmed_with == [30] * 5 and trainer.saved == ["best.pt"]
 
 
+def test_a_steered_runs_wait_after_a_failed_steering_test_survives_a_resume(tmp_path):
+    from imitate.defaults import STEER_RETEST_SAMPLES
+    from imitate.train_cmd import bar_stop
+
+    good = {"fall_rate": 0.0, "heading_err_rad": math.radians(10.0), "speed_err_m_s": 0.1, "pose_reward": 0.8}
+    quick = {"test_normalized_return": 0.9, "test_success_rate": 1.0}
+    state = tmp_path / "stop_rule.json"
+    trainer = FakeTrainer([{**good, "fall_rate": 0.5}])
+    trainer.samples, trainer.last_test = 1_000_000, dict(quick)
+    assert bar_stop(trainer, lambda summary, episodes: summary, steered=True, state=state)({**quick, "iteration": 1}) is None
+    assert json.loads(state.read_text()) == {"next_steering_test": 1_000_000 + STEER_RETEST_SAMPLES}
+    resumed = FakeTrainer([good])  # a resumed run: a new stop rule, the wait read back from the run folder
+    resumed.samples, resumed.last_test = 1_100_000, dict(quick)
+    stop = bar_stop(resumed, lambda summary, episodes: summary, steered=True, state=state)
+    assert stop({**quick, "iteration": 2}) is None and resumed.confirmed_with == []
+    resumed.samples, resumed.last_test = 1_000_000 + STEER_RETEST_SAMPLES, dict(quick)
+    assert stop({**quick, "iteration": 3}) is not None and resumed.confirmed_with == [30]
+
+
 def test_a_steered_run_trains_and_reports_its_steering(tmp_path):
     run = tmp_path / "steer"
     out = imitate("--motion", "walk.txt", "--character", "humanoid", "--steer", "--out", run, *TINY)
