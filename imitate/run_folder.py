@@ -74,6 +74,23 @@ def write_config(run_dir: Path, config: RunConfig) -> None:
     tmp.replace(run_dir / "config.json")
 
 
+def read_steering_wait(path: Path) -> int:
+    """The samples a steered run's next steering test waits for, from its STOP_RULE_FILE (0: none saved)."""
+    if not path.exists():
+        return 0
+    try:
+        return int(json.loads(path.read_text())["next_steering_test"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"{path}: unreadable stop-rule state ({exc})") from None
+
+
+def write_steering_wait(path: Path, samples: int) -> None:
+    """Save the samples a steered run's next steering test waits for (written whole, then moved into place)."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"next_steering_test": int(samples)}) + "\n")
+    tmp.replace(path)
+
+
 def read_config(run_dir: Path) -> RunConfig:
     path = Path(run_dir) / "config.json"
     if not Path(run_dir).is_dir():

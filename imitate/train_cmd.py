@@ -32,7 +32,15 @@ from imitate.errors import EXIT_INTERRUPTED, UserError
 from imitate.imitation import BACKENDS, default_asynchronous, default_envs
 from imitate.motion_input import is_bvh, resolve_motion
 from imitate.options import add_config_options, config_from_args
-from imitate.run_folder import STOP_RULE_FILE, RunConfig, new_run_dir, read_config, write_config
+from imitate.run_folder import (
+    STOP_RULE_FILE,
+    RunConfig,
+    new_run_dir,
+    read_config,
+    read_steering_wait,
+    write_config,
+    write_steering_wait,
+)
 from motions import load_clip
 
 
@@ -213,9 +221,8 @@ def bar_stop(trainer, confirming: Callable[[dict, int], dict], steered: bool = F
         return reason
 
     confirmed: list[dict | None] = [None]
-    next_steering_test = [0]  # samples: a steering test runs on one core for a minute, so a failed one waits a while
-    if state is not None and state.exists():
-        next_steering_test[0] = int(json.loads(state.read_text())["next_steering_test"])
+    # samples: a steering test runs on one core for a minute, so a failed one waits a while
+    next_steering_test = [0 if state is None else read_steering_wait(state)]
 
     def stop(row: dict) -> str | None:
         # rows repeat the last test until the next one: each test is confirmed once
@@ -234,7 +241,7 @@ def bar_stop(trainer, confirming: Callable[[dict, int], dict], steered: bool = F
                 return stopping(f"skill meets {what}: {figures} (the iteration's test: {quick})")
             next_steering_test[0] = trainer.samples + STEER_RETEST_SAMPLES
             if state is not None:
-                state.write_text(json.dumps({"next_steering_test": next_steering_test[0]}) + "\n")
+                write_steering_wait(state, next_steering_test[0])
             print(f"  the iteration's test succeeded ({quick}); {what} was not met ({figures}): training goes on "
                   f"(next steering test after {STEER_RETEST_SAMPLES:,} more samples)")  # fmt: skip
             return None

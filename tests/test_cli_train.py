@@ -357,6 +357,7 @@ def test_a_steered_run_stops_only_on_the_steering_bar(capsys):
 
 def test_a_steered_runs_wait_after_a_failed_steering_test_survives_a_resume(tmp_path):
     from imitate.defaults import STEER_RETEST_SAMPLES
+    from imitate.errors import UserError
     from imitate.train_cmd import bar_stop
 
     good = {"fall_rate": 0.0, "heading_err_rad": math.radians(10.0), "speed_err_m_s": 0.1, "pose_reward": 0.8}
@@ -372,6 +373,9 @@ def test_a_steered_runs_wait_after_a_failed_steering_test_survives_a_resume(tmp_
     assert stop({**quick, "iteration": 2}) is None and resumed.confirmed_with == []
     resumed.samples, resumed.last_test = 1_000_000 + STEER_RETEST_SAMPLES, dict(quick)
     assert stop({**quick, "iteration": 3}) is not None and resumed.confirmed_with == [30]
+    state.write_text("{not json")  # a damaged state file: one line naming it
+    with pytest.raises(UserError, match="stop_rule.json: unreadable stop-rule state"):
+        bar_stop(resumed, lambda summary, episodes: summary, steered=True, state=state)
 
 
 def test_a_steered_run_trains_and_reports_its_steering(tmp_path):
