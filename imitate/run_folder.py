@@ -69,9 +69,14 @@ def write_config(run_dir: Path, config: RunConfig) -> None:
                 own.write_bytes(Path(path).read_bytes())
             names.append(own.name)
         data["env"]["steering"]["speed_clips"] = names
-    tmp = run_dir / "config.json.tmp"
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    tmp.replace(run_dir / "config.json")
+    _write_whole(run_dir / "config.json", json.dumps(data, indent=2) + "\n")
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write text to a temporary file beside path, then move it into place: a reader never sees half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
 
 
 def read_steering_wait(path: Path) -> int:
@@ -85,10 +90,8 @@ def read_steering_wait(path: Path) -> int:
 
 
 def write_steering_wait(path: Path, samples: int) -> None:
-    """Save the samples a steered run's next steering test waits for (written whole, then moved into place)."""
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"next_steering_test": int(samples)}) + "\n")
-    tmp.replace(path)
+    """Save the samples a steered run's next steering test waits for."""
+    _write_whole(path, json.dumps({"next_steering_test": int(samples)}) + "\n")
 
 
 def read_config(run_dir: Path) -> RunConfig:
