@@ -30,6 +30,7 @@ from characters import body as body_module
 from characters.actions import ActionMap
 from characters.body import SimCharacter
 from characters.clip_contacts import CONTACT_REACH_M, CONTACT_SAMPLE_HZ, allowed_ground_links, reference_clearance
+from characters.clip_facts import turn_on_ground
 from characters.config import EnvConfig
 from characters.gait_family import GaitFamily
 from characters.layout import joint_layout
@@ -223,14 +224,31 @@ class ImitationEnv(gym.Env):
         """Link indices (-1 the base) that may touch the ground (`characters.clip_contacts`): the character's
         ground-contact links, and any link the clip itself brings to the ground. Poses the body; a reset
         restores the world."""
-        clip = self.clip
-        times = np.linspace(0.0, clip.duration, int(clip.duration * CONTACT_SAMPLE_HZ) + 1)
-        poses = [self.reference.state_at(float(t), blend).pose for t in times for blend in self._extreme_blends()]
-        clearance = reference_clearance(self.body.body, self.plane, self.client, self.body.set_pose, poses, self.body.num_links,
-                                        reach_m=CONTACT_REACH_M)  # fmt: skip
+        clearance = self._clip_clearance(self._extreme_blends())
         always = np.zeros(self.body.num_links + 1, dtype=bool)
         always[[self.body.link_index[n] + 1 for n in self.spec_.ground_contact_links]] = True
         return frozenset((np.flatnonzero(allowed_ground_links(clearance, always)) - 1).tolist())
+
+    def _clip_times(self) -> np.ndarray:
+        """Times over the clip, CONTACT_SAMPLE_HZ apart, at which the clip's contacts are read."""
+        return np.linspace(0.0, self.clip.duration, int(self.clip.duration * CONTACT_SAMPLE_HZ) + 1)
+
+    def _clip_clearance(self, blends: Sequence[float]) -> np.ndarray:
+        """Each link's distance to the ground [T*B,K] (column 0 the base) in the clip's poses at `_clip_times`, for
+        each time every blend (`characters.clip_contacts.reference_clearance`). Poses the body; a reset restores the world."""
+        poses = [self.reference.state_at(float(t), blend).pose for t in self._clip_times() for blend in blends]
+        return reference_clearance(self.body.body, self.plane, self.client, self.body.set_pose, poses, self.body.num_links,
+                                   reach_m=CONTACT_REACH_M)  # fmt: skip
+
+    def feet_turn_on_ground(self) -> dict[str, float]:
+        """How fast the clip turns each of the character's feet about the vertical while the foot stands on the ground,
+        radians per second averaged over the clip (`characters.clip_facts.turn_on_ground`); a gait family: its
+        slowest gait. Poses the body; a reset restores the world."""
+        times = self._clip_times()
+        feet = [self.body.link_index[n] for n in self.spec_.ground_contact_links]
+        rates = turn_on_ground(self.reference.states_at(times).link_quat[:, feet], self._clip_clearance((0.0,))[:, np.add(feet, 1)],
+                               float(times[1] - times[0]))  # fmt: skip
+        return dict(zip(self.spec_.ground_contact_links, rates.tolist(), strict=True))
 
     def _extreme_blends(self) -> tuple[float, ...]:
         """The blends whose every pose matters (a gait family's slowest and fastest gait; one clip: itself)."""
