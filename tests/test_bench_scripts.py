@@ -120,3 +120,24 @@ def test_variant_refuses_a_misspelt_setting_with_exit_2_and_writes_no_run(tmp_pa
     assert main(["--set", "pushes.max_speed=2", "--", *run]) == 2  # a steered setting: checked as the run is made
     assert "PushConfig has no field 'max_speed'" in capsys.readouterr().err
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists() and train_cmd._new_run is new_run
+
+
+def test_drift_offsets_are_zero_on_the_clip_and_the_turn_fit_keeps_its_sign():
+    import numpy as np
+    import pytest
+
+    from bench.drift import root_offsets, turn_slope
+    from characters.config import EnvConfig
+    from characters.env import ImitationEnv
+
+    env = ImitationEnv("humanoid", "dance_b.txt", EnvConfig())
+    env.reset(seed=0)
+    env.pose_as_clip(1.0)  # the body placed as the clip at 1 s: no offset
+    assert np.abs(root_offsets(env)).max() < 1e-6
+    env.body.set_pose(env.reference.state_at(1.5).pose)  # the clip's pose half a second later, its clock at 1 s
+    moved = env.reference.state_at(1.5).pose.root_pos - env.reference.state_at(1.0).pose.root_pos
+    offsets = root_offsets(env)
+    assert np.hypot(offsets[2], offsets[3]) == pytest.approx(np.hypot(moved[0], moved[2]), abs=1e-6)
+    assert offsets[1] == pytest.approx(moved[1], abs=1e-6)
+    env.close()
+    assert turn_slope(np.array([0.2, -0.4]), np.array([-0.1, 0.2])) == pytest.approx(-0.5)  # turning the other way, half as far
