@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from characters.env import ImitationEnv
+from characters.state import CharacterState
 from imitate.policy_source import clip_only, from_run, resolve_source
 from motions.rotations import heading_angle, wrap_angle, yaw_matrix
 
@@ -30,8 +31,11 @@ TURN_STEPS = 20  # the turn fit's window, control steps from the start
 def root_offsets(env: ImitationEnv) -> np.ndarray:
     """[heading error rad, height m, along m, across m] of the character's root from the clip's now, the ground
     offset in the clip's heading frame (along: its x axis, across: its z axis)."""
-    sim, _ = env.sim_state()
-    ref = env.reference.state_at(env.time)
+    return offsets_between(env.sim_state()[0], env.reference.state_at(env.time))
+
+
+def offsets_between(sim: CharacterState, ref: CharacterState) -> np.ndarray:
+    """`root_offsets` of a simulated state from a clip state."""
     ref_heading = float(heading_angle(ref.pose.root_quat))
     d = yaw_matrix(-ref_heading) @ (sim.pose.root_pos - ref.pose.root_pos)
     return np.array([wrap_angle(heading_angle(sim.pose.root_quat) - ref_heading), d[1], d[0], d[2]])
@@ -46,37 +50,35 @@ def run(source, episodes: int, zero: bool) -> tuple[dict[int, np.ndarray], float
     """({step: mean |offsets| [4] and the number of episodes alive there}, turn slope, mean episode seconds)."""
     env = ImitationEnv(source.character, source.clip_path, source.env)
     rows: dict[int, list[np.ndarray]] = {k: [] for k in STEPS}
-    clip_turns, own_turns, lengths = [], [], []
+    turns, lengths = np.zeros((episodes, 2)), []  # per episode: the clip's and the character's unwrapped turns (rad)
     try:
         for i in range(episodes):
             obs, _ = env.reset(seed=i)
-            start_clip = float(heading_angle(env.reference.state_at(env.time).pose.root_quat))
-            start_own = float(heading_angle(env.sim_state()[0].pose.root_quat))
-            clip_turn = own_turn = 0.0
-            prev_clip, prev_own, steps = start_clip, start_own, 0
+            last = headings(env)
+            steps = 0
             while True:
                 action = np.zeros(env.action_space.shape) if zero else source.policy(obs, env.action_base_pose())
                 obs, _, terminated, truncated, _ = env.step(action)
                 steps += 1
+                sim, ref = env.sim_state()[0], env.reference.state_at(env.time)
                 if steps in rows:
-                    rows[steps].append(np.abs(root_offsets(env)))
-                if steps <= TURN_STEPS and not terminated:  # unwrapped turns of the clip's and the character's roots
-                    now_clip = float(heading_angle(env.reference.state_at(env.time).pose.root_quat))
-                    now_own = float(heading_angle(env.sim_state()[0].pose.root_quat))
-                    clip_turn += float(wrap_angle(now_clip - prev_clip))
-                    own_turn += float(wrap_angle(now_own - prev_own))
-                    prev_clip, prev_own = now_clip, now_own
+                    rows[steps].append(np.abs(offsets_between(sim, ref)))
+                if steps <= TURN_STEPS and not terminated:
+                    now = np.array([heading_angle(ref.pose.root_quat), heading_angle(sim.pose.root_quat)])
+                    turns[i] += wrap_angle(now - last)
+                    last = now
                 if terminated or truncated:
                     break
-            clip_turns.append(clip_turn)
-            own_turns.append(own_turn)
             lengths.append(steps / source.env.control_hz)
     finally:
         env.close()
-    means = {k: np.mean(v, axis=0) for k, v in rows.items() if v}
-    counts = {k: len(v) for k, v in rows.items()}
-    return ({k: np.append(m, counts[k]) for k, m in means.items()}, turn_slope(np.array(clip_turns), np.array(own_turns)),
-            float(np.mean(lengths)))  # fmt: skip
+    means = {k: np.append(np.mean(v, axis=0), len(v)) for k, v in rows.items() if v}
+    return means, turn_slope(turns[:, 0], turns[:, 1]), float(np.mean(lengths))
+
+
+def headings(env: ImitationEnv) -> np.ndarray:
+    """[the clip's root heading, the character's] now (rad)."""
+    return np.array([heading_angle(env.reference.state_at(env.time).pose.root_quat), heading_angle(env.sim_state()[0].pose.root_quat)])
 
 
 def main(argv: list[str] | None = None) -> int:
