@@ -79,6 +79,9 @@ def run(args: argparse.Namespace) -> int:
     width, height = parse_size(args.size)
     source = resolve_source(args.run_dir, args.policy, args.motion, args.character, reference=args.reference,
                             steered=args.steer_script is not None)  # fmt: skip
+    if source.policy is None and not args.reference and args.run_dir is None and args.policy is None:
+        print(f"no controller ships for {Path(source.clip_path).name} ({source.character}): rendering the clip itself; "
+              f"train one with `imitate --motion {args.motion} --character {source.character}`", file=sys.stderr)  # fmt: skip
     course = read_course(args.steer_script) if args.steer_script else []
     if course and (source.env.steering is None or source.policy is None):
         raise UserError(f"--steer-script needs a steered controller (trained with --steer); {source.label} is not one")

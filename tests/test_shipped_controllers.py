@@ -65,7 +65,12 @@ def test_render_with_only_a_clip_uses_the_shipped_controller(tmp_path):
     ref = subprocess.run([str(exe), "render", "--motion", "run.txt", "--reference", "--gif", str(tmp_path / "ref.gif"), "--seconds", "0.5",
                           "--size", "160x96", "--renderer", "cpu"], capture_output=True, text=True, timeout=300)  # fmt: skip
     assert ref.returncode == 0, ref.stderr
-    assert "reference motion" in ref.stdout
+    assert "reference motion" in ref.stdout and "no controller ships" not in ref.stderr  # asked for the clip: no note
+    none = subprocess.run([str(exe), "render", "--motion", "backflip.txt", "--gif", str(tmp_path / "bf.gif"), "--seconds", "0.5",
+                           "--size", "160x96", "--renderer", "cpu"], capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert none.returncode == 0, none.stderr
+    assert "reference motion" in none.stdout
+    assert "no controller ships for humanoid3d_backflip.txt (humanoid): rendering the clip itself" in none.stderr
 
 
 def test_motions_list_marks_the_clips_with_a_shipped_controller(capsys):
