@@ -1,6 +1,6 @@
 """How long converting a BVH file takes: a 10-second take at 120 fps, on one core.
 
-The take is the CMU walk (`../shared/data/bvh/cmu_02_01_walk.bvh`, or FILE) played back and forth until it
+The take is the CMU walk (`tests/data/cmu_02_01_walk.bvh`, or FILE) played back and forth until it
 lasts 10 s (1,200 frames), written as a BVH file; the figure is the median wall time of
 `motions.bvh_convert.convert_bvh` (parse, recognise, retarget, resample, ground, measure) over 5 runs.
 
@@ -19,7 +19,7 @@ from pathlib import Path
 from characters.rig import character_rig
 from motions.bvh_convert import convert_bvh
 
-DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "bvh" / "cmu_02_01_walk.bvh"
+DEFAULT = Path(__file__).resolve().parents[1] / "tests" / "data" / "cmu_02_01_walk.bvh"
 
 
 def ten_seconds(source: Path, out: Path) -> int:

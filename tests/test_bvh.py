@@ -20,7 +20,7 @@ from motions.bvh import BvhError, local_rotations, parse_bvh, read_bvh
 from motions.bvh_convert import clip_to_bvh, convert_bvh
 from motions.skeletons import recognise
 
-CMU = Path(__file__).resolve().parents[2] / "shared" / "data" / "bvh" / "cmu_02_01_walk.bvh"
+CMU = Path(__file__).resolve().parent / "data" / "cmu_02_01_walk.bvh"
 CLIPS = ("backflip", "cartwheel", "crawl", "dance_a", "dance_b", "getup_facedown", "getup_faceup", "jump", "kick", "punch",
          "roll", "run", "spin", "spinkick", "walk")  # fmt: skip
 

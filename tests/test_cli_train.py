@@ -244,7 +244,7 @@ def test_mirror_images_are_off_by_default_for_a_clip_without_them(tmp_path):
 
 
 def test_a_bvh_file_trains_directly_and_its_run_keeps_the_converted_clip(tmp_path):
-    cmu = Path(__file__).resolve().parents[2] / "shared" / "data" / "bvh" / "cmu_02_01_walk.bvh"
+    cmu = Path(__file__).resolve().parent / "data" / "cmu_02_01_walk.bvh"
     run = tmp_path / "cmu"
     out = imitate("--motion", cmu, "--character", "humanoid", "--out", run, "--budget", "300", *TINY[2:])
     assert out.returncode == 0, out.stderr
