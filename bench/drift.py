@@ -54,7 +54,7 @@ def run(source, episodes: int, zero: bool) -> tuple[dict[int, np.ndarray], float
     try:
         for i in range(episodes):
             obs, _ = env.reset(seed=i)
-            last = headings(env)
+            last = headings(env.sim_state()[0], env.reference.state_at(env.time))
             steps = 0
             while True:
                 action = np.zeros(env.action_space.shape) if zero else source.policy(obs, env.action_base_pose())
@@ -64,7 +64,7 @@ def run(source, episodes: int, zero: bool) -> tuple[dict[int, np.ndarray], float
                 if steps in rows:
                     rows[steps].append(np.abs(offsets_between(sim, ref)))
                 if steps <= TURN_STEPS and not terminated:
-                    now = np.array([heading_angle(ref.pose.root_quat), heading_angle(sim.pose.root_quat)])
+                    now = headings(sim, ref)
                     turns[i] += wrap_angle(now - last)
                     last = now
                 if terminated or truncated:
@@ -76,9 +76,9 @@ def run(source, episodes: int, zero: bool) -> tuple[dict[int, np.ndarray], float
     return means, turn_slope(turns[:, 0], turns[:, 1]), float(np.mean(lengths))
 
 
-def headings(env: ImitationEnv) -> np.ndarray:
-    """[the clip's root heading, the character's] now (rad)."""
-    return np.array([heading_angle(env.reference.state_at(env.time).pose.root_quat), heading_angle(env.sim_state()[0].pose.root_quat)])
+def headings(sim: CharacterState, ref: CharacterState) -> np.ndarray:
+    """[the clip's root heading, the character's] (rad) of a clip state and a simulated state."""
+    return np.array([heading_angle(ref.pose.root_quat), heading_angle(sim.pose.root_quat)])
 
 
 def main(argv: list[str] | None = None) -> int:
