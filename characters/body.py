@@ -6,8 +6,6 @@ set and read poses in clip layout, read link states, apply stable-PD targets.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from characters.quiet import quiet_c_output
@@ -18,6 +16,7 @@ with quiet_c_output():
 
 from characters.kinematics import FIXED, REVOLUTE, SPHERICAL, KinematicTree
 from characters.spec import CharacterSpec
+from characters.urdf_collisions import character_urdf
 from motions.interpolate import Pose, PoseVelocity
 
 _KIND = {pb.JOINT_FIXED: FIXED, pb.JOINT_REVOLUTE: REVOLUTE, pb.JOINT_SPHERICAL: SPHERICAL}
@@ -34,7 +33,7 @@ class SimCharacter:
         flags = pb.URDF_MAINTAIN_LINK_ORDER
         if self_collision:
             flags |= pb.URDF_USE_SELF_COLLISION | pb.URDF_USE_SELF_COLLISION_EXCLUDE_ALL_PARENTS
-        path = spec.urdf if os.path.isabs(spec.urdf) else f"{pybullet_data.getDataPath()}/{spec.urdf}"
+        path = character_urdf(spec, pybullet_data.getDataPath())
         with quiet_c_output():
             self.body = pb.loadURDF(
                 path, [0, 1, 0], globalScaling=spec.global_scaling, useFixedBase=fixed_base, flags=flags, physicsClientId=client

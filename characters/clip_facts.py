@@ -43,8 +43,8 @@ def turn_on_ground(link_quat: np.ndarray, clearance: np.ndarray, dt: float, down
 
     link_quat [T,K,4] (x, y, z, w) and clearance [T,K] (metres from the ground) of K links at T times dt apart
     -> [K] radians per second: each step's rotation about the vertical (y), summed over the steps that start and
-    end within down_m of the ground, divided by the clip's length (T-1)*dt. A flat box foot turns on the ground
-    only by sliding or by tipping onto an edge."""
+    end within down_m of the ground, divided by the clip's length (T-1)*dt. A foot turns on the ground by
+    pivoting on a point of its sole (the humanoid's ball or heel), by tipping onto an edge, or by sliding."""
     steps = quat_to_rotvec(quat_mul(link_quat[1:], quat_conj(link_quat[:-1])))[..., 1]  # [T-1,K] world-frame yaw steps
     down = (clearance[:-1] <= down_m) & (clearance[1:] <= down_m)
     return np.abs(np.where(down, steps, 0.0)).sum(axis=0) / ((len(link_quat) - 1) * dt)

@@ -8,7 +8,9 @@ DeepMimic port (pybullet_deep_mimic_env.py build_action_offset/scale).
 
 from __future__ import annotations
 
-from characters.spec import CharacterSpec, JointSpec
+from dataclasses import replace
+
+from characters.spec import CharacterSpec, CollisionShape, JointSpec, LinkCollision
 
 _AXIS_OFFSET = (0.0, 0.0, 0.0, -0.2)  # a spherical action's default axis leans on z
 
@@ -19,6 +21,17 @@ def _sph(name: str, kp: float, torque: float, weight: float, angle_scale: float)
 
 def _rev(name: str, kp: float, torque: float, weight: float, offset: float, scale: float) -> JointSpec:
     return JointSpec(name, 1, kp, kp / 10.0, torque, weight, (offset,), (scale,))
+
+
+def _pivoting_foot(link: str) -> LinkCollision:
+    """A foot that can turn on the ground: the URDF's box (0.708 x 0.22 x 0.36 at (0.18, -0.09, 0), URDF
+    units, 0.25 m each) raised 5 mm, its sole carried by three 1.5-cm spheres, one under the ball of the foot
+    and two under the heel, at the box's old sole height. On its ball the foot touches the ground at one
+    point and turns on it, where a flat box grips at an edge or four corners (bench/RESULTS.md, "A foot that
+    can pivot")."""
+    ball, heel = CollisionShape("sphere", (0.40, -0.14, 0.0), (0.06,)), CollisionShape("sphere", (-0.10, -0.14, 0.12), (0.06,))
+    box = CollisionShape("box", (0.18, -0.07, 0.0), (0.708, 0.22, 0.36))
+    return LinkCollision(link, (box, ball, heel, replace(heel, center=(-0.10, -0.14, -0.12))))
 
 
 HUMANOID = CharacterSpec(
@@ -46,4 +59,5 @@ HUMANOID = CharacterSpec(
     clip_prefix="humanoid3d_",
     mirror_pairs=tuple((f"left_{part}", f"right_{part}") for part in ("hip", "knee", "ankle", "shoulder", "elbow", "wrist")),
     mirror_axis=2,  # the URDF's root frame: x forward, y up, z to the side
+    collisions=(_pivoting_foot("right_ankle"), _pivoting_foot("left_ankle")),
 )

@@ -54,9 +54,12 @@ def character_rig(name: str) -> CharacterRig:
         soles = {}
         for side in ("left", "right"):
             link = body.link_index[f"{side}_ankle"]
-            shape = pb.getCollisionShapeData(body.body, link, physicsClientId=client)[0]
-            half, centre = np.array(shape[3]) / 2, np.array(shape[5])
-            soles[side] = np.array([centre + [sx * half[0], -half[1], sz * half[2]] for sx in (1, -1) for sz in (1, -1)])
+            shapes = pb.getCollisionShapeData(body.body, link, physicsClientId=client)
+            box = next(s for s in shapes if s[2] == pb.GEOM_BOX)  # the foot's outline
+            half, centre = np.array(box[3]) / 2, np.array(box[5])
+            # the sole's height: the lowest point of any of the foot's shapes (the humanoid's spheres under its box)
+            bottom = min(s[5][1] - (s[3][1] / 2 if s[2] == pb.GEOM_BOX else s[3][0]) for s in shapes)
+            soles[side] = np.array([[centre[0] + sx * half[0], bottom, centre[2] + sz * half[2]] for sx in (1, -1) for sz in (1, -1)])
         link_of = dict(body.link_index)
         limits = {j.name: tuple(pb.getJointInfo(body.body, link_of[j.name], physicsClientId=client)[8:10])
                   for j in spec.joints if j.dofs == 1}  # fmt: skip

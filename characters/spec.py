@@ -40,6 +40,24 @@ class JointSpec:
 
 
 @dataclass(frozen=True)
+class CollisionShape:
+    """One collision primitive, in the URDF's units and its link's frame: a box (size: its three edge
+    lengths) or a sphere (size: its radius)."""
+
+    kind: str  # "box" or "sphere"
+    center: tuple[float, float, float]
+    size: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class LinkCollision:
+    """A link whose URDF collision geometry the character replaces with `shapes`."""
+
+    link: str
+    shapes: tuple[CollisionShape, ...]
+
+
+@dataclass(frozen=True)
 class CharacterSpec:
     """A simulated character.
 
@@ -59,6 +77,8 @@ class CharacterSpec:
     motor convention of joint angles); `motions.loading` converts them.
     relative_action_limit_rad: the bound of relative actions (`EnvConfig.action_mode`), so also the
     scale of a learner's exploration noise, which is set in units of this bound.
+    collisions: links whose collision geometry replaces the URDF's (`characters.urdf_collisions`); the
+    URDF's visual geometry, masses and joints stay.
     """
 
     name: str
@@ -74,6 +94,7 @@ class CharacterSpec:
     mirror_axis: int = 2
     clip_convention: ClipConvention = ClipConvention()
     relative_action_limit_rad: float = 1.0
+    collisions: tuple[LinkCollision, ...] = ()
 
     @property
     def joint_dofs(self) -> tuple[int, ...]:

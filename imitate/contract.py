@@ -6,6 +6,7 @@ No torch here: `play`/`render` with an ONNX file read it without torch installed
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,9 @@ def build_contract(spec: CharacterSpec, env: EnvConfig, link_names: list[str], c
         "character": spec.name,
         "urdf": spec.urdf,
         "urdf_scale": spec.global_scaling,
+        "urdf_collisions": [asdict(c) for c in spec.collisions],
+        "urdf_collisions_notes": "links whose collision geometry replaces the URDF's (URDF units, the link's frame; a box's "
+        "size is its edge lengths, a sphere's its radius): build the same body (characters.urdf_collisions.loadable_urdf)",
         "clip": clip,
         "clip_convention": to_jsonable(spec.clip_convention),
         "action_mode": env.action_mode,

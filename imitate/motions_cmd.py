@@ -67,8 +67,9 @@ def derived(character: str, clip_path: str) -> list[tuple[str, str]]:
                                       f"{usual:.3f} m, 95th percentile): {verdict}"))  # fmt: skip
         rows.append(("ground", "may touch it with " + ", ".join(env.ground_contact_links()) + " (read from the clip's poses)"))
         turns = ", ".join(f"{name} {math.degrees(rate):.0f}" for name, rate in env.feet_turn_on_ground().items())
-        rows.append(("feet turning", f"while on the ground, about the vertical, deg/s over the clip: {turns} (a foot that turns "
-                                     "on the ground must slide or tip onto an edge: bench/RESULTS.md, \"The clip library\")"))  # fmt: skip
+        rows.append(("feet turning", f"while on the ground, about the vertical, deg/s over the clip: {turns} (a foot turns on the "
+                                     "ground by pivoting on its ball or heel: the faster, the harder; "
+                                     "bench/RESULTS.md, \"The clip library\")"))  # fmt: skip
         try:
             env.mirror_map()
             rows.append(("mirror images", "used: the clip is its own mirror image half a cycle later"))
