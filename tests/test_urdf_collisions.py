@@ -67,3 +67,24 @@ def test_the_contracts_json_rebuilds_the_same_urdf():
     assert collisions_from_json(entries) == HUMANOID.collisions
     assert loadable_urdf(URDF, collisions_from_json(entries)) == character_urdf(HUMANOID, pybullet_data.getDataPath())
     assert loadable_urdf(URDF, ()) == URDF  # nothing to replace: the asset itself
+
+
+def test_retargeting_puts_the_sole_on_the_spheres_not_on_the_raised_box():
+    import numpy as np
+
+    from characters.rig import _zero_pose, character_rig
+
+    rig = character_rig("humanoid")
+    _, soles = rig.fk(np.array([[0.0, 1.0, 0.0]]), np.array([[0.0, 0.0, 0.0, 1.0]]), _zero_pose(HUMANOID.joint_dofs)[None])
+    client = pb.connect(pb.DIRECT)
+    try:
+        body = SimCharacter(HUMANOID, client)  # at rest, its root where the rig's is
+        pb.resetBasePositionAndOrientation(body.body, [0, 1, 0], [0, 0, 0, 1], physicsClientId=client)
+        y_up = pb.getQuaternionFromEuler([-math.pi / 2, 0, 0])
+        plane = pb.loadURDF(f"{pybullet_data.getDataPath()}/plane_implicit.urdf", [0, 0, 0], y_up, physicsClientId=client)
+        lowest = min(p[8] for s in ("left_ankle", "right_ankle")  # the sole's height over the ground at y = 0
+                     for p in pb.getClosestPoints(body.body, plane, 2, linkIndexA=body.link_index[s], physicsClientId=client))  # fmt: skip
+    finally:
+        pb.disconnect(client)
+    # the spheres' bottom is the sole the rig puts on the ground, not the box 5 mm above it
+    assert float(soles[0, :, 1].min()) == pytest.approx(lowest, abs=2e-4)
