@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from characters.spec import CharacterSpec, CollisionShape, LinkCollision
 
 _LINK = r'(<link\s+name\s*=\s*"{name}"\s*>)(.*?)(</link>)'
-_COLLISION = re.compile(r"[ \t]*<collision>.*?</collision>[ \t]*\n?", re.S)
+_COLLISION = re.compile(r"[ \t]*<collision\b[^>]*>.*?</collision>[ \t]*\n?", re.S)  # named or not
 
 
 def collision_xml(shape: CollisionShape, indent: str = "\t\t") -> str:

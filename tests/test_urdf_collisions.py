@@ -37,6 +37,8 @@ def test_a_missing_link_or_a_link_without_collision_is_a_clear_error():
         replace_collisions(_text(), [LinkCollision("tail", (shape,))])
     with pytest.raises(ValueError, match="no <collision> element"):
         replace_collisions('<robot><link name="a" >\n</link></robot>', [LinkCollision("a", (shape,))])
+    named = '<robot><link name="a" >\n<collision name="sole">\n<geometry><box size="1 1 1"/></geometry>\n</collision>\n</link></robot>'
+    assert "<box" not in replace_collisions(named, [LinkCollision("a", (shape,))])  # a named collision is replaced too
     with pytest.raises(ValueError, match="'cone'"):
         replace_collisions(_text(), [LinkCollision("root", (replace(shape, kind="cone"),))])
 
