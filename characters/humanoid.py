@@ -24,11 +24,11 @@ def _rev(name: str, kp: float, torque: float, weight: float, offset: float, scal
 
 
 def _pivoting_foot(link: str) -> LinkCollision:
-    """A foot that can turn on the ground: the URDF's box (0.708 x 0.22 x 0.36 at (0.18, -0.09, 0), URDF
-    units, 0.25 m each) raised 5 mm, its sole carried by three 1.5-cm spheres, one under the ball of the foot
+    """A foot that can turn on the ground: the URDF's box (0.708 x 0.22 x 0.36 at (0.18, -0.09, 0), in URDF
+    units of 0.25 m) raised 5 mm, its sole carried by three 1.5-cm spheres, one under the ball of the foot
     and two under the heel, at the box's old sole height. On its ball the foot touches the ground at one
-    point and turns on it, where a flat box grips at an edge or four corners (bench/RESULTS.md, "A foot that
-    can pivot")."""
+    point and turns on it, where a flat box grips at an edge or four corners (bench/RESULTS.md, "The clip
+    library", levers tried: "a foot that can pivot")."""
     ball, heel = CollisionShape("sphere", (0.40, -0.14, 0.0), (0.06,)), CollisionShape("sphere", (-0.10, -0.14, 0.12), (0.06,))
     box = CollisionShape("box", (0.18, -0.07, 0.0), (0.708, 0.22, 0.36))
     return LinkCollision(link, (box, ball, heel, replace(heel, center=(-0.10, -0.14, -0.12))))

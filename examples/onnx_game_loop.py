@@ -181,7 +181,7 @@ def game_clip(contract: dict, path: Path | None = None):
     return load_clip(path or resolve_clip(contract["clip"]), tuple(b["size"] for b in contract["action_layout"]), convention=convention)
 
 
-def character_urdf(contract: dict) -> str:
+def contract_urdf(contract: dict) -> str:
     """The character's URDF from pybullet_data, with the collision geometry the contract replaces (the
     humanoid's feet): in an engine, build these shapes on the ragdoll's links instead of the asset's."""
     path = f"{pybullet_data.getDataPath()}/{contract['urdf']}"
@@ -192,7 +192,7 @@ def animation_skeleton(contract: dict) -> tuple[int, int]:
     """A kinematic copy of the character in a second PyBullet world: (client, body). It is never
     stepped, only posed at the clip's pose to read the clip's link frames (`upcoming_clip`)."""
     client = p.connect(p.DIRECT)
-    body = p.loadURDF(character_urdf(contract), [0, 1, 0], globalScaling=contract["urdf_scale"], flags=p.URDF_MAINTAIN_LINK_ORDER,
+    body = p.loadURDF(contract_urdf(contract), [0, 1, 0], globalScaling=contract["urdf_scale"], flags=p.URDF_MAINTAIN_LINK_ORDER,
                       physicsClientId=client)  # fmt: skip
     return client, body
 
@@ -267,7 +267,7 @@ def main() -> None:
     flags = p.URDF_MAINTAIN_LINK_ORDER
     if physics["self_collision"]:  # body parts collide with each other, not with their parents
         flags |= p.URDF_USE_SELF_COLLISION | p.URDF_USE_SELF_COLLISION_EXCLUDE_ALL_PARENTS
-    body = p.loadURDF(character_urdf(contract), [0, 1, 0], globalScaling=contract["urdf_scale"], flags=flags)
+    body = p.loadURDF(contract_urdf(contract), [0, 1, 0], globalScaling=contract["urdf_scale"], flags=flags)
     p.changeDynamics(plane, -1, lateralFriction=physics["ground_friction"])
     p.changeDynamics(body, -1, linearDamping=0.0, angularDamping=0.0)
     for link in range(-1, p.getNumJoints(body)):
