@@ -195,13 +195,15 @@ class SimCharacter:
         """
         return self._state()[2]
 
-    def set_pd_targets(self, targets: np.ndarray | list[float]) -> None:
-        """Stable PD toward joint targets [D] in clip layout (quaternions x,y,z,w, radians), an array or a list.
+    def set_pd_targets(self, targets: np.ndarray | list[float], velocities: np.ndarray | list[float] | None = None) -> None:
+        """Stable PD toward joint targets [D] in clip layout (quaternions x,y,z,w, radians), an array or a list,
+        and target joint velocities [V] (`PoseVelocity.joints` layout; None: zero).
 
         PyBullet consumes stable-PD commands at every physics step: call
         `apply_pd()` before each `stepSimulation`. The lists are built once here.
         """
         self._pd_positions = self._split(targets, self._dof_sizes)
+        self._pd_velocities = self._zero_velocities if velocities is None else self._split(velocities, self._vel_sizes)
 
     def apply_pd(self) -> None:
         """Send the current stable-PD targets for the next physics step."""
@@ -210,7 +212,7 @@ class SimCharacter:
             self.joint_indices,
             pb.STABLE_PD_CONTROL,
             targetPositions=self._pd_positions,
-            targetVelocities=self._zero_velocities,
+            targetVelocities=self._pd_velocities,
             forces=self.max_forces,
             positionGains=self.kp,
             velocityGains=self.kd,

@@ -51,6 +51,10 @@ class EnvConfig:
     pose `relative_lookahead_steps` control steps ahead of the current time (the
     pose the PD controller should reach by the end of the step), bounded by the
     character's `relative_action_limit_rad`.
+    pd_target_velocity: "clip" = the PD also targets the clip's joint velocities at
+    the time of the relative actions' base pose (`relative_lookahead_steps` ahead),
+    so a fast move is followed without lag;
+    "zero" = target velocity 0 (DeepMimic), where the PD damps every motion.
     reference_obs_steps: append the clip's body pose at these control steps ahead
     to the observation (layout in `characters.observation`).
     reference_obs_links: the links whose upcoming clip poses are observed, by name
@@ -69,9 +73,10 @@ class EnvConfig:
     episode_seconds: float = 20.0  # time limit of an episode (s)
     random_start: bool = True  # reference state initialization: start at a random time of the clip
     action_mode: str = "relative"  # "relative" to the clip's pose, or "absolute" DeepMimic PD targets; an untrained policy stands longer
-    relative_lookahead_steps: int = 2  # relative actions are added to the clip's pose this many control steps ahead (PD lags)
+    relative_lookahead_steps: int = 1  # relative actions are added to the clip's pose this many control steps ahead: where the step ends
     reference_obs_steps: tuple[int, ...] = (1, 4)  # observe the clip's pose this many control steps ahead too; none = DeepMimic
     reference_obs_links: tuple[str, ...] = ("root",)  # links whose upcoming clip poses are observed ("root": the root link); none = all
+    pd_target_velocity: str = "clip"  # the PD's target velocity: "clip" (the clip's) or "zero" (DeepMimic); bench/pd_tracking.py
     pose_termination_m: float = 1.0  # end as a fall when a body is this far from its reference (m; 0 = off)
     ground_friction: float = 0.9  # lateral friction of the ground and the body
     solver_iterations: int = 10  # PyBullet constraint solver iterations
@@ -84,6 +89,8 @@ class EnvConfig:
     def __post_init__(self) -> None:
         if self.action_mode not in ("absolute", "relative"):
             raise ValueError(f"action_mode must be 'absolute' or 'relative', got {self.action_mode!r}")
+        if self.pd_target_velocity not in ("clip", "zero"):
+            raise ValueError(f"pd_target_velocity must be 'clip' or 'zero', got {self.pd_target_velocity!r}")
         if any(k < 0 for k in self.reference_obs_steps):
             raise ValueError(f"reference_obs_steps must be >= 0, got {self.reference_obs_steps}")
         ratio = self.sim_hz / self.control_hz
@@ -95,5 +102,6 @@ class EnvConfig:
         return int(round(self.sim_hz / self.control_hz))
 
 
-DEEPMIMIC_ENV = EnvConfig(action_mode="absolute", relative_lookahead_steps=1, reference_obs_steps=(), reference_obs_links=())
+DEEPMIMIC_ENV = EnvConfig(action_mode="absolute", relative_lookahead_steps=1, reference_obs_steps=(), reference_obs_links=(),
+                          pd_target_velocity="zero")
 """DeepMimic's task: absolute PD targets, its 197-value state alone (`EnvConfig()` is what `imitate` trains)."""

@@ -467,8 +467,9 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
     # every clip time this step needs, in one lookup: now (after the step), the observed future, the relative actions' base
     ahead = np.array(cfg.reference_obs_steps, dtype=float) / hz
     relative = e0.actions.mode == "relative"
+    clip_velocity = cfg.pd_target_velocity == "clip"
     query = [new_times, *(new_times + k * rates for k in ahead)]
-    if relative:
+    if relative or clip_velocity:  # the PD's target time: the relative actions' base pose, the clip's joint velocities
         query.append(times + cfg.relative_lookahead_steps / hz * rates)
     refs = e0.reference.states_at(np.concatenate(query), None if blends is None else np.tile(blends, len(query)))
     targets = e0.actions.targets(actions, refs.pose.joints[-n:] if relative else None)
@@ -486,9 +487,10 @@ def step_many(envs: Sequence[ImitationEnv], actions: np.ndarray) -> tuple[np.nda
     fell = np.empty(n, dtype=bool)
     fall_links: dict[int, int] = {}  # environment -> the link that touched the ground where the clip never does
     substeps, step_physics = cfg.substeps, pb.stepSimulation
-    for i, (env, tg, t) in enumerate(zip(envs, targets.tolist(), new_times.tolist(), strict=True)):  # lists: one conversion
+    velocities = refs.velocity.joints[-n:].tolist() if clip_velocity else [None] * n  # a gait family's: per second already
+    for i, (env, tg, vt, t) in enumerate(zip(envs, targets.tolist(), velocities, new_times.tolist(), strict=True)):  # lists: one conversion
         body, client = env.body, env.client
-        body.set_pd_targets(tg)
+        body.set_pd_targets(tg, vt)
         for _ in range(substeps):  # stable PD targets must be re-sent every physics step
             body.apply_pd()
             step_physics(physicsClientId=client)

@@ -15,7 +15,9 @@ PyBullet; the comments say where each step goes in Unity or Unreal.
     "obs" (and "ref_pose" if the contract lists it), worker.Schedule(...),
     read "actions"; set each ArticulationBody's drive target from its slice
     (quaternion x,y,z,w -> rotation drive, radians -> revolute drive) with the
-    contract's stiffness (kp) and damping (kd), forceLimit = torque_limit_nm.
+    contract's stiffness (kp) and damping (kd), forceLimit = torque_limit_nm;
+    where the contract's pd_target_velocity is "clip", the drive's target
+    velocity is the animation's joint velocity at the same time as ref_pose.
     Mind the frames: the contract's world is y-up, right-handed, metres;
     Unity is y-up, left-handed (negate z positions and the x,y of quaternions).
   Unreal (NNE): UNNEModelData -> INNERuntimeCPU -> CreateModelInstance;
@@ -84,6 +86,11 @@ class Animation:
         """The pose at clip time t (the slow clip's clock: phase t / T_slow)."""
         cycle = self.cycle()
         return pose_at(cycle, t / self.clip.duration * cycle.duration)
+
+    def velocity(self, t: float):
+        """The joint velocities at clip time t (per second of game time: the blended gait plays at its own pace)."""
+        cycle = self.cycle()
+        return velocity_at(cycle, t / self.clip.duration * cycle.duration)
 
     def blend_for(self, speed: float) -> float:
         return float(np.interp(speed, self.paces, np.linspace(0.0, 1.0, self.LEVELS))) if self.fast is not None else 0.0
@@ -302,6 +309,8 @@ def main() -> None:
 
     # --- the game loop: one controller call per control tick -----------------------------
     substeps = int(round(contract["physics_hz"] / contract["control_hz"]))
+    ahead = physics["relative_lookahead_steps"] / contract["control_hz"]  # the PD's target: the clip's state this far ahead
+    clip_velocity = contract.get("pd_target_velocity") == "clip"  # else target velocity 0 (controllers saved before it)
     animation = Animation(contract, clip, args.model)
     steering = Steering(contract, animation) if steered else None
     t, seconds, fell = 0.0, 0.0, False  # clip time (the slow clip's clock), and time
@@ -324,8 +333,7 @@ def main() -> None:
             upcoming = upcoming_clip(body, skeleton, name_to_link, joint_cols, clip_blocks, animation, t, contract["control_hz"], yaw)
             obs = np.concatenate([obs, upcoming])
         feed = {"obs": obs[None]}
-        if needs_ref:
-            ahead = contract["relative_lookahead_steps"] / contract["control_hz"]  # the pose to reach by the end of this tick
+        if needs_ref:  # the pose to reach by the end of this tick
             feed["ref_pose"] = animation.pose(t + ahead * rate).joints[None].astype(np.float32)
         if steering is not None:  # where the player steers; the clip then turns toward it during the tick
             feed["command"] = steering.command_input(root_quat)[None]
@@ -333,10 +341,15 @@ def main() -> None:
         targets = session.run(["actions"], feed)[0][0]
         positions = [targets[b["offset"] : b["offset"] + b["size"]].tolist() for b in layout]
         forces = [[gains[b["joint"]]["torque_limit_nm"]] * (3 if b["size"] == 4 else 1) for b in layout]
+        if clip_velocity:  # the animation's joint velocities at the same time as the target pose, split per joint
+            cuts = np.cumsum([len(f) for f in forces])[:-1]
+            velocities = [v.tolist() for v in np.split(animation.velocity(t + ahead * rate).joints, cuts)]
+        else:
+            velocities = [[0.0] * len(f) for f in forces]
         for _ in range(substeps):  # stable PD, re-sent every physics step
             p.setJointMotorControlMultiDofArray(
                 body, joints, p.STABLE_PD_CONTROL, targetPositions=positions,
-                targetVelocities=[[0.0] * len(f) for f in forces], forces=forces,
+                targetVelocities=velocities, forces=forces,
                 positionGains=[gains[b["joint"]]["kp"] for b in layout], velocityGains=[gains[b["joint"]]["kd"] for b in layout],
             )  # fmt: skip
             p.stepSimulation()

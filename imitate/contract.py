@@ -95,5 +95,10 @@ def build_contract(spec: CharacterSpec, env: EnvConfig, link_names: list[str], c
         "action_layout": action_layout(spec),
         "joint_order": list(spec.joint_names),
         "pd": [{"joint": j.name, "kp": j.kp, "kd": j.kd, "torque_limit_nm": j.torque_limit_nm} for j in spec.joints],
-        "pd_notes": "stable PD (Tan et al. 2011) as in PyBullet's STABLE_PD_CONTROL, target velocity 0",
+        "pd_target_velocity": env.pd_target_velocity,
+        "pd_notes": "stable PD (Tan et al. 2011) as in PyBullet's STABLE_PD_CONTROL; target velocity "
+        + ("the clip's joint velocities relative_lookahead_steps control steps ahead (with relative actions: at the time of "
+           "ref_pose), in joint order: 3 values for a spherical joint (angular velocity in the child link's frame, rad/s), "
+           "1 for a revolute joint (rad/s): motions.velocity_at, which the environment tabulates at 240 Hz"
+           if env.pd_target_velocity == "clip" else "0"),
     }

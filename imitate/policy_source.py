@@ -13,7 +13,7 @@ from characters.config import DEEPMIMIC_ENV, EnvConfig
 from characters.registry import get_character
 from imitate.errors import UserError
 from imitate.motion_input import is_bvh, resolve_motion
-from imitate.options import from_jsonable
+from imitate.run_folder import env_from_jsonable
 from imitate.shipped import find_shipped
 from motions import load_clip, resolve_clip
 
@@ -69,7 +69,7 @@ def from_onnx(path: Path, motion: str | None, character: str | None) -> Source:
     clip_path = resolve_motion(motion or str(c["clip"]), spec)
     load_clip(clip_path, spec.joint_dofs, spec.name, spec.clip_convention)
     if "env_config" in c:  # the environment the controller was trained in, field for field
-        env = from_jsonable(EnvConfig, c["env_config"])
+        env = env_from_jsonable(c["env_config"])
         if env.steering is not None and env.steering.speed_clips:  # a faster gait: beside the model, else by name
             found = tuple(str(path.parent / n) if (path.parent / n).is_file() else n for n in env.steering.speed_clips)
             env = replace(env, steering=replace(env.steering, speed_clips=found))

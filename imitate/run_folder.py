@@ -24,6 +24,7 @@ RUN_VERSION = 1
 
 
 CLIP_FILE = "clip.txt"  # the run's own copy of its clip
+ENV_BEFORE = {"pd_target_velocity": "zero"}  # fields added to EnvConfig since: what runs and controllers saved before them trained with
 STOP_RULE_FILE = "stop_rule.json"  # a steered run: the samples its next steering test waits for, kept across a resume
 
 
@@ -44,6 +45,12 @@ class RunConfig:
             "character": self.character, "motion": self.motion, "clip": CLIP_FILE, "clip_name": self.clip_name,
             "num_envs": self.num_envs, "envs_per_worker": self.envs_per_worker, "env": to_jsonable(self.env), "awr": to_jsonable(self.awr),
         }  # fmt: skip
+
+
+def env_from_jsonable(data: dict[str, Any]) -> EnvConfig:
+    """A run's or an exported controller's environment from its JSON; a field added after it was saved takes the
+    value it trained with (`ENV_BEFORE`), not today's default."""
+    return from_jsonable(EnvConfig, {**ENV_BEFORE, **data})
 
 
 def new_run_dir(root: Path, character: str, clip_name: str) -> Path:
@@ -108,7 +115,7 @@ def read_config(run_dir: Path) -> RunConfig:
         raise UserError(f"{path}: not an imitate run config")
     try:
         clip_path, clip_name = _run_clip(Path(run_dir), data)
-        env = from_jsonable(EnvConfig, data["env"])
+        env = env_from_jsonable(data["env"])
         if env.steering is not None and env.steering.speed_clips:  # the run's copies, else found again by name
             found = tuple(str(Path(run_dir) / n) if (Path(run_dir) / n).is_file() else n for n in env.steering.speed_clips)
             env = replace(env, steering=replace(env.steering, speed_clips=found))

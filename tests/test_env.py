@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from characters.config import DEEPMIMIC_ENV, RewardConfig
+from characters.config import DEEPMIMIC_ENV, EnvConfig, RewardConfig
 from characters.env import ImitationEnv, ReferenceMismatchError, pb
 from characters.layout import joint_layout
 from characters.observation import build_observation, observation_layout, reference_features
@@ -422,15 +422,27 @@ def test_huge_speed_counts_as_blow_up():
 
 
 @pytest.mark.parametrize("lookahead", [1, 2])
-def test_relative_actions_are_added_to_the_clip_pose_lookahead_steps_ahead(lookahead):
-    e = ImitationEnv("humanoid", "walk.txt", replace(DEEPMIMIC_ENV, action_mode="relative", relative_lookahead_steps=lookahead))
+@pytest.mark.parametrize("target_velocity", ["clip", "zero"])
+def test_relative_actions_are_added_to_the_clip_pose_lookahead_steps_ahead(lookahead, target_velocity):
+    config = replace(EnvConfig(), relative_lookahead_steps=lookahead, pd_target_velocity=target_velocity)
+    e = ImitationEnv("humanoid", "walk.txt", config)
     e.reset(seed=2)
     sent = []
     send = e.body.set_pd_targets
-    e.body.set_pd_targets = lambda targets: (sent.append(np.array(targets)), send(targets))
+    e.body.set_pd_targets = lambda targets, velocities=None: (sent.append((np.array(targets), velocities)), send(targets, velocities))
     for _ in range(3):
-        expected = e.reference.state_at(e.time + lookahead / 30.0).pose.joints
-        assert np.allclose(e.action_base_pose(), expected, atol=1e-12)
+        expected = e.reference.state_at(e.time + lookahead / 30.0)
+        assert np.allclose(e.action_base_pose(), expected.pose.joints, atol=1e-12)
         e.step(np.zeros(e.action_space.shape))
-        assert np.allclose(sent[-1], expected, atol=1e-12)  # a zero action tracks exactly that pose
+        targets, velocities = sent[-1]
+        assert np.allclose(targets, expected.pose.joints, atol=1e-12)  # a zero action tracks exactly that pose
+        if target_velocity == "clip":  # ... and the clip's joint velocities at that time
+            assert np.allclose(velocities, expected.velocity.joints, atol=1e-9) and np.abs(velocities).max() > 1.0
+        else:
+            assert velocities is None
     e.close()
+
+
+def test_an_unknown_pd_target_velocity_is_refused():
+    with pytest.raises(ValueError, match="pd_target_velocity"):
+        EnvConfig(pd_target_velocity="reference")

@@ -42,6 +42,20 @@ def test_the_quadrupeds_shipped_controller_plays_by_its_clip_name(tmp_path):
 
 
 @pytest.mark.parametrize("folder", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_a_shipped_controller_runs_with_the_pd_rule_it_was_trained_with(folder):
+    """A controller saved before the PD targeted the clip's joint velocities does not name the rule in its contract or
+    run config: read back, both give target velocity 0 and the lookahead it trained with, not today's defaults."""
+    from imitate.policy_source import from_onnx
+    from imitate.run_folder import read_config
+
+    contract = json.loads((folder / "controller.json").read_text())
+    rule = contract.get("pd_target_velocity", "zero")
+    for env in (from_onnx(folder / "controller.onnx", None, None).env, read_config(folder).env):
+        assert env.pd_target_velocity == rule and env.relative_lookahead_steps == contract["env_config"]["relative_lookahead_steps"]
+    assert rule == "zero" or contract["env_config"]["pd_target_velocity"] == "clip"
+
+
+@pytest.mark.parametrize("folder", SHIPPED, ids=[p.name for p in SHIPPED])
 def test_shipped_controller_still_meets_its_recorded_check(folder):
     recorded = recorded_check(folder)
     now = check_shipped(folder)
