@@ -24,7 +24,7 @@ RUN_VERSION = 1
 
 
 CLIP_FILE = "clip.txt"  # the run's own copy of its clip
-ENV_BEFORE = {"pd_target_velocity": "zero"}  # fields added to EnvConfig since: what runs and controllers saved before them trained with
+ENV_BEFORE = {"pd_target_velocity": "zero"}  # EnvConfig fields newer than some saved runs and controllers: the value those trained with
 STOP_RULE_FILE = "stop_rule.json"  # a steered run: the samples its next steering test waits for, kept across a resume
 
 
